@@ -24,6 +24,7 @@ export const ErrorCodes = {
   TG_ERR_READ_ONLY: 'statement refused: this endpoint is read-only',
   TG_ERR_TIMEOUT: 'operation timed out',
   TG_ERR_INTERNAL: 'internal error',
+  TG_ERR_SCHEMA_REGISTRY: 'schema registry unreachable or answered with an error',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
