@@ -25,6 +25,8 @@ export const ErrorCodes = {
   TG_ERR_TIMEOUT: 'operation timed out',
   TG_ERR_INTERNAL: 'internal error',
   TG_ERR_SCHEMA_REGISTRY: 'schema registry unreachable or answered with an error',
+  TG_ERR_LOG_LOCKED: 'event log data directory is in use by another process',
+  TG_ERR_LOG_RETENTION: 'retention deleted records a consumer group had not committed',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
