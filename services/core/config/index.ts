@@ -1,0 +1,7 @@
+export { loadConfig, parseConfig, type ConfigProblem, type Env, type ParseOptions } from './load.js';
+export type { EventLogConfig, IdentitySettings, StoreConfig, TollgateConfig } from './resolve.js';
+export { Secret } from './secret.js';
+export { parseDurationMs } from './duration.js';
+export { builtinGuardrailProfiles, builtinMaskingProfiles, maskingDetectors, type GrantConfig, type RoleConfig } from './schema-policy.js';
+export { jwsAlgorithms, type ClaimMatcherConfig, type IssuerConfig, type JwsAlgorithm } from './schema-identity.js';
+export type { ConnectionConfig } from './schema-network.js';
