@@ -27,6 +27,7 @@ export const ErrorCodes = {
   TG_ERR_SCHEMA_REGISTRY: 'schema registry unreachable or answered with an error',
   TG_ERR_LOG_LOCKED: 'event log data directory is in use by another process',
   TG_ERR_LOG_RETENTION: 'retention deleted records a consumer group had not committed',
+  TG_ERR_STORE_BOUND: 'the in-process store (chDB) is already bound to another data directory in this process',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
