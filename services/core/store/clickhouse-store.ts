@@ -1,0 +1,108 @@
+import { Readable } from 'node:stream';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { TollgateError } from '../errors.js';
+import type { ClickHouseStoreConfig } from './config.js';
+import { storeError } from './engine-errors.js';
+import { InsertPlans, insertSettings } from './insert-plan.js';
+import { applyMigrations, loadMigrations } from './migrations.js';
+import type { InsertOptions, QueryOptions, QueryParams, Store } from './port.js';
+import { checkStatement, querySettings } from './query-settings.js';
+import { applyFrameRetention } from './retention.js';
+
+/**
+ * Opens a store on a ClickHouse server over HTTP. Every request carries its own settings (limits,
+ * readonly=1, dedup token) as URL parameters, and parameters travel as `param_*`, never in the SQL.
+ * Nothing is sent until the first operation.
+ */
+export function openClickHouseStore(config: ClickHouseStoreConfig): Store {
+  const client = createClient({
+    url: config.url,
+    username: config.username,
+    password: config.password,
+    database: config.database,
+    request_timeout: config.requestTimeoutMs,
+    application: 'tollgate',
+  });
+  return new ClickHouseStore(config, client);
+}
+
+class ClickHouseStore implements Store {
+  private readonly plans = new InsertPlans((sql, params) => this.query(sql, params));
+  private closed = false;
+
+  constructor(
+    private readonly config: ClickHouseStoreConfig,
+    private readonly client: ClickHouseClient,
+  ) {}
+
+  async query<T = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<T[]> {
+    this.assertOpen();
+    checkStatement(sql, options);
+    try {
+      const result = await this.client.query({
+        query: sql,
+        format: 'JSONEachRow',
+        ...(params === undefined ? {} : { query_params: params }),
+        clickhouse_settings: querySettings(options),
+      });
+      return await result.json<T>();
+    } catch (err) {
+      throw storeError(err, 'query', { sql: sql.slice(0, 200) });
+    }
+  }
+
+  async command(sql: string, params?: QueryParams): Promise<void> {
+    this.assertOpen();
+    try {
+      // wait_end_of_query: an error late in a DDL or mutation still fails the request.
+      await this.client.command({
+        query: sql,
+        ...(params === undefined ? {} : { query_params: params }),
+        clickhouse_settings: { wait_end_of_query: 1 },
+      });
+    } catch (err) {
+      throw storeError(err, 'command', { sql: sql.slice(0, 200) });
+    }
+  }
+
+  async insert(table: string, rows: readonly Record<string, unknown>[], options: InsertOptions = {}): Promise<void> {
+    this.assertOpen();
+    const settings = insertSettings(options.dedupToken);
+    if (rows.length === 0) return;
+    const plan = await this.plans.get(table);
+    const payload = plan.encode(rows);
+    const [first, ...rest] = plan.columns;
+    if (first === undefined) return;
+    try {
+      await this.client.insert({
+        table: plan.table,
+        columns: [first, ...rest],
+        format: 'TabSeparated',
+        values: Readable.from([payload]),
+        clickhouse_settings: settings,
+      });
+    } catch (err) {
+      throw storeError(err, `insert into ${plan.table}`, { table: plan.table, rows: rows.length });
+    }
+  }
+
+  async migrate(): Promise<number[]> {
+    this.assertOpen();
+    const migrations = await loadMigrations(this.config.migrationsDir);
+    const applied = await applyMigrations(this, migrations);
+    await applyFrameRetention(this, this.config.frameRetentionDays);
+    this.plans.clear();
+    return applied;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new TollgateError('TG_ERR_STORE', `the store at ${this.config.url} is closed`);
+  }
+}
+
