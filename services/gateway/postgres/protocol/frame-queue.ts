@@ -1,0 +1,90 @@
+/**
+ * The bytes pushed into a decoder and not yet consumed, kept as the chunks they arrived in.
+ *
+ * A frame that lies inside one chunk is returned as a subarray of that chunk (zero copy). Only a frame
+ * that straddles chunks is copied, once, into a buffer of exactly its size. Memory that was handed out is
+ * never written again, so a frame's bytes stay valid for as long as the caller does not modify the chunks
+ * it pushed (socket chunks are fresh buffers, so holding a frame is always safe; holding one keeps its
+ * whole chunk alive, so copy a frame you keep for long).
+ */
+export class FrameQueue {
+  private head: Buffer = EMPTY;
+  private off = 0;
+  private tail: Buffer[] = [];
+  private tailIdx = 0;
+  /** Bytes pushed and not yet taken. */
+  available = 0;
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.available === 0) {
+      this.head = chunk;
+      this.off = 0;
+    } else {
+      this.tail.push(chunk);
+    }
+    this.available += chunk.length;
+  }
+
+  /** The byte `i` positions past the read cursor; the caller checks `i < available`. */
+  byteAt(i: number): number {
+    const inHead = this.head.length - this.off;
+    if (i < inHead) return this.head.readUInt8(this.off + i);
+    let rest = i - inHead;
+    for (let k = this.tailIdx; k < this.tail.length; k++) {
+      const c = this.tail[k] ?? EMPTY;
+      if (rest < c.length) return c.readUInt8(rest);
+      rest -= c.length;
+    }
+    throw new RangeError(`FrameQueue.byteAt(${i}) beyond ${this.available} buffered bytes`);
+  }
+
+  /** The signed big-endian Int32 `i` positions past the cursor; the caller checks `i + 4 <= available`. */
+  int32At(i: number): number {
+    if (this.off + i + 4 <= this.head.length) return this.head.readInt32BE(this.off + i);
+    return ((this.byteAt(i) << 24) | (this.byteAt(i + 1) << 16) | (this.byteAt(i + 2) << 8) | this.byteAt(i + 3)) | 0;
+  }
+
+  /** Consumes `n` bytes (the caller checks `n <= available`): a view when they are contiguous, else one copy. */
+  take(n: number): Buffer {
+    const head = this.head;
+    const start = this.off;
+    const inHead = head.length - start;
+    if (n > inHead) return this.takeStraddling(n);
+    this.off = start + n;
+    this.available -= n;
+    if (n === inHead) this.nextHead();
+    return head.subarray(start, start + n);
+  }
+
+  private takeStraddling(n: number): Buffer {
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const have = this.head.length - this.off;
+      const want = Math.min(have, n - filled);
+      this.head.copy(out, filled, this.off, this.off + want);
+      filled += want;
+      this.off += want;
+      if (this.off === this.head.length) this.nextHead();
+    }
+    this.available -= n;
+    return out;
+  }
+
+  private nextHead(): void {
+    if (this.tailIdx < this.tail.length) {
+      this.head = this.tail[this.tailIdx] ?? EMPTY;
+      this.tailIdx++;
+      if (this.tailIdx === this.tail.length) {
+        this.tail = [];
+        this.tailIdx = 0;
+      }
+    } else {
+      this.head = EMPTY;
+    }
+    this.off = 0;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
