@@ -1,0 +1,15 @@
+export { loadGuardrailParser, isGuardrailParserLoaded } from './parser.js';
+export { compileGuardrails } from './compile.js';
+export type { Analysis, CompiledGuardrails, GuardrailOptions, JudgeContext } from './compile.js';
+export { GuardrailSession } from './session.js';
+export type { GuardrailSessionOptions } from './session.js';
+export { ALLOW, SQLSTATE } from './decision.js';
+export type { AllowDecision, BlockDecision, Decision, ObserveDecision, Verdict } from './decision.js';
+export { PROFILES, PROFILE_NAMES } from './profiles.js';
+export type { ProfileName } from './profiles.js';
+export type { RuleSpec } from './rules.js';
+export { validateRules } from './rules.js';
+export { classifySql } from './classify.js';
+export type { Classification, UnclassifiableReason, WriteTarget } from './classification.js';
+export { Kind, kindNames } from './kinds.js';
+export type { KindName } from './kinds.js';

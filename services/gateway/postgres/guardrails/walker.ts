@@ -1,0 +1,139 @@
+import { BUILTIN_NON_VOLATILE } from './builtin-functions.js';
+import type { ClassificationBuilder, Classification } from './classification.js';
+import {
+  DYNAMIC_SQL_FUNCTIONS,
+  FUNCTION_KINDS,
+  RELATION_BY_NAME_FUNCTIONS,
+  SAFE_VOLATILE,
+  SETTING_FUNCTIONS,
+} from './function-catalog.js';
+import type { QualifiedName } from './names.js';
+import { NameMatcher, parseRuleName } from './names.js';
+import { settingKinds } from './settings.js';
+import { isStatementTag } from './statement-kinds.js';
+
+/**
+ * A generic walk over the parser's JSON: every object is inspected, whatever field holds it, so a
+ * function call or table hidden in a CTE, a default, a LATERAL subquery or an EXPLAIN is found
+ * without enumerating the grammar's fields by hand.
+ */
+export type Json = Record<string, unknown>;
+
+export interface WalkContext {
+  readonly b: ClassificationBuilder;
+  /** The full query text the locations refer to (for slicing DO and function bodies). */
+  readonly sql: string;
+  /** UTF-8 byte span of the top-level statement being walked, within sql. */
+  readonly span: readonly [number, number | undefined];
+  /** How many bodies deep this walk is (a DO inside a function body...). */
+  readonly nesting: number;
+  readonly onStatement: (tag: string, body: Json, ctx: WalkContext, depth: number) => void;
+  /** Classifies SQL text found inside a body (PL/pgSQL statement, SQL function body). */
+  readonly classifyNested: (sql: string, nesting: number) => Classification;
+  /** Classifies one already-parsed statement node on its own (the query of a PREPARE). */
+  readonly classifyNode: (node: unknown, sql: string, nesting: number) => Classification;
+}
+
+const MAX_TREE_DEPTH = 1500;
+const DYNAMIC = new NameMatcher(DYNAMIC_SQL_FUNCTIONS);
+
+/** Narrows a parse-tree value to an object. */
+export function asObject(v: unknown): Json | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+}
+
+/** The text of a String node ({String:{sval}}). */
+export function stringValue(v: unknown): string | undefined {
+  const s = asObject(asObject(v)?.String)?.sval;
+  return typeof s === 'string' ? s : undefined;
+}
+
+/** The text of a string constant ({A_Const:{sval:{sval}}}), or undefined for anything else. */
+export function constantText(v: unknown): string | undefined {
+  const c = asObject(asObject(v)?.A_Const);
+  if (c === undefined) return undefined;
+  const s = asObject(c.sval)?.sval;
+  if (typeof s === 'string') return s;
+  if ('ival' in c) {
+    const i = asObject(c.ival)?.ival;
+    return typeof i === 'number' ? String(i) : '0';
+  }
+  if ('boolval' in c) return asObject(c.boolval)?.boolval === true ? 'true' : 'false';
+  if ('sval' in c) return '';
+  return undefined;
+}
+
+/** Walks any parse-tree value. */
+export function walk(node: unknown, ctx: WalkContext, depth: number): void {
+  if (depth > MAX_TREE_DEPTH) {
+    ctx.b.fail('too-deep', `parse tree deeper than ${MAX_TREE_DEPTH}`);
+    return;
+  }
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, ctx, depth + 1);
+    return;
+  }
+  const obj = asObject(node);
+  if (obj === undefined) return;
+  inspect(obj, ctx);
+  walkChildren(obj, ctx, depth);
+}
+
+/** Walks an object's fields, dispatching statement nodes to the statement handler. */
+export function walkChildren(obj: Json, ctx: WalkContext, depth: number, skip?: string): void {
+  for (const key in obj) {
+    if (key === skip) continue;
+    const value = obj[key];
+    if (typeof value !== 'object' || value === null) continue;
+    const body = isStatementTag(key) ? asObject(value) : undefined;
+    if (body !== undefined) ctx.onStatement(key, body, ctx, depth + 1);
+    else walk(value, ctx, depth + 1);
+  }
+}
+
+/** Records what an object is, whatever field held it: a relation (RangeVar) or a function reference. */
+export function inspect(obj: Json, ctx: WalkContext): void {
+  if (typeof obj.relname === 'string') {
+    const schema = typeof obj.schemaname === 'string' ? obj.schemaname : undefined;
+    ctx.b.addRelation({ schema, name: obj.relname });
+  }
+  if (Array.isArray(obj.funcname)) visitFunction(obj, ctx);
+}
+
+function functionName(parts: unknown[]): QualifiedName | undefined {
+  const name = stringValue(parts[parts.length - 1]);
+  if (name === undefined) return undefined;
+  return { schema: parts.length >= 2 ? stringValue(parts[parts.length - 2]) : undefined, name };
+}
+
+function visitFunction(call: Json, ctx: WalkContext): void {
+  const fn = functionName(call.funcname as unknown[]);
+  if (fn === undefined) {
+    ctx.b.fail('unknown-statement', 'function reference without a name');
+    return;
+  }
+  const kinds = FUNCTION_KINDS.get(fn.name);
+  const catalog = fn.schema === undefined || fn.schema === 'pg_catalog';
+  const special = kinds !== undefined || DYNAMIC.matches(fn) || SETTING_FUNCTIONS.has(fn.name);
+  const known = special || (catalog && (BUILTIN_NON_VOLATILE.has(fn.name) || SAFE_VOLATILE.has(fn.name)));
+  ctx.b.addFunction(fn, known);
+  if (kinds !== undefined) ctx.b.kinds |= kinds;
+  const args = Array.isArray(call.args) ? call.args : [];
+  if (DYNAMIC.matches(fn)) ctx.b.fail('dynamic-sql', `${fn.name}() runs SQL given as a string`);
+  else if (SETTING_FUNCTIONS.has(fn.name)) visitSetConfig(args, ctx);
+  else if (RELATION_BY_NAME_FUNCTIONS.has(fn.name)) {
+    const rel = constantText(args[0]);
+    if (rel === undefined) ctx.b.fail('dynamic-sql', `${fn.name}() with a relation name that is not a constant`);
+    else ctx.b.addRelation(parseRuleName(rel));
+  }
+}
+
+function visitSetConfig(args: unknown[], ctx: WalkContext): void {
+  const name = constantText(args[0]);
+  if (name === undefined) {
+    ctx.b.fail('dynamic-sql', 'set_config() with a setting name that is not a constant');
+    return;
+  }
+  ctx.b.settings.push(name.toLowerCase());
+  ctx.b.kinds |= settingKinds(name, [constantText(args[1])]);
+}
