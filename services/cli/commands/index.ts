@@ -1,0 +1,6 @@
+import type { Command } from '../command.js';
+import { sqlCommand } from './sql.js';
+import { tokenCommand } from './token.js';
+
+/** Every `tollgate` subcommand, in the order `tollgate --help` lists them. */
+export const commands: readonly Command[] = [tokenCommand, sqlCommand];
