@@ -1,0 +1,106 @@
+import { crc32 } from './crc32.js';
+
+/*
+ * One record on disk, big-endian, no padding:
+ *
+ *   0  u32  length      bytes after this field (frame size - 4)
+ *   4  u32  crc         CRC-32 of bytes [8, 4 + length): magic through the end of value
+ *   8  u8   magic       format version, 1
+ *   9  u64  offset      record offset in its partition (hi u32, lo u32; < 2^53)
+ *  17  u64  timestamp   epoch ms (hi u32, lo u32)
+ *  25  u16  keyLength   UTF-8 bytes of the key
+ *  27  key, then value (the rest of the frame)
+ */
+export const FRAME_HEADER_BYTES = 27;
+export const RECORD_MAGIC = 1;
+export const MAX_KEY_BYTES = 0xffff;
+const TWO_32 = 0x1_0000_0000;
+
+export const FrameStatus = {
+  Ok: 0,
+  /** Fewer bytes than the frame needs: read more, or a torn tail at end of file. */
+  Incomplete: 1,
+  /** Length out of range, checksum mismatch or unknown magic. */
+  Corrupt: 2,
+} as const;
+export type FrameStatus = (typeof FrameStatus)[keyof typeof FrameStatus];
+
+/** Where one decoded frame's fields sit in the buffer; reused across calls to avoid allocations. */
+export interface FrameView {
+  offset: number;
+  timestampMs: number;
+  keyStart: number;
+  keyEnd: number;
+  valueEnd: number;
+  frameEnd: number;
+  /** Declared frame size, valid also when Incomplete (tells the reader how much to fetch). */
+  frameBytes: number;
+}
+
+export function newFrameView(): FrameView {
+  return { offset: 0, timestampMs: 0, keyStart: 0, keyEnd: 0, valueEnd: 0, frameEnd: 0, frameBytes: 0 };
+}
+
+/** Frame size of a record with the given key and value byte lengths. */
+export function frameSize(keyBytes: number, valueBytes: number): number {
+  return FRAME_HEADER_BYTES + keyBytes + valueBytes;
+}
+
+/**
+ * Writes one frame at pos; the key is already at pos + FRAME_HEADER_BYTES (the caller encoded it
+ * there to hash it without a copy). Returns the position after the frame.
+ */
+export function writeFrameAroundKey(
+  buf: Buffer, pos: number, keyBytes: number, offset: number, timestampMs: number, value: Uint8Array,
+): number {
+  const valueStart = pos + FRAME_HEADER_BYTES + keyBytes;
+  const end = valueStart + value.length;
+  buf.writeUInt32BE(end - pos - 4, pos);
+  buf[pos + 8] = RECORD_MAGIC;
+  buf.writeUInt32BE(Math.floor(offset / TWO_32), pos + 9);
+  buf.writeUInt32BE(offset >>> 0, pos + 13);
+  buf.writeUInt32BE(Math.floor(timestampMs / TWO_32), pos + 17);
+  buf.writeUInt32BE(timestampMs >>> 0, pos + 21);
+  buf.writeUInt16BE(keyBytes, pos + 25);
+  buf.set(value, valueStart);
+  buf.writeUInt32BE(crc32(buf.subarray(pos + 8, end)), pos + 4);
+  return end;
+}
+
+/** Encodes one record into a new buffer (tests and tools; the writer encodes in place). */
+export function encodeFrame(offset: number, timestampMs: number, key: string, value: Uint8Array): Buffer {
+  const keyBytes = Buffer.byteLength(key, 'utf8');
+  const buf = Buffer.allocUnsafe(frameSize(keyBytes, value.length));
+  buf.write(key, FRAME_HEADER_BYTES, 'utf8');
+  writeFrameAroundKey(buf, 0, keyBytes, offset, timestampMs, value);
+  return buf;
+}
+
+/**
+ * Decodes the frame at pos without copying; end bounds the valid bytes in buf. Never throws:
+ * returns Incomplete when more bytes are needed and Corrupt when the bytes cannot be a frame.
+ */
+export function decodeFrame(buf: Buffer, pos: number, end: number, maxFrameBytes: number, out: FrameView): FrameStatus {
+  if (end - pos < 4) return FrameStatus.Incomplete;
+  const frameBytes = buf.readUInt32BE(pos) + 4;
+  out.frameBytes = frameBytes;
+  if (frameBytes < FRAME_HEADER_BYTES || frameBytes > maxFrameBytes) return FrameStatus.Corrupt;
+  if (end - pos < frameBytes) return FrameStatus.Incomplete;
+  const frameEnd = pos + frameBytes;
+  if (buf[pos + 8] !== RECORD_MAGIC) return FrameStatus.Corrupt;
+  if (crc32(buf.subarray(pos + 8, frameEnd)) !== buf.readUInt32BE(pos + 4)) return FrameStatus.Corrupt;
+  const keyEnd = pos + FRAME_HEADER_BYTES + buf.readUInt16BE(pos + 25);
+  if (keyEnd > frameEnd) return FrameStatus.Corrupt;
+  out.offset = buf.readUInt32BE(pos + 9) * TWO_32 + buf.readUInt32BE(pos + 13);
+  out.timestampMs = buf.readUInt32BE(pos + 17) * TWO_32 + buf.readUInt32BE(pos + 21);
+  out.keyStart = pos + FRAME_HEADER_BYTES;
+  out.keyEnd = keyEnd;
+  out.valueEnd = frameEnd;
+  out.frameEnd = frameEnd;
+  return FrameStatus.Ok;
+}
+
+/** Reads the declared offset of a frame without verifying it (used to resynchronise after damage). */
+export function peekOffset(buf: Buffer, pos: number): number {
+  return buf.readUInt32BE(pos + 9) * TWO_32 + buf.readUInt32BE(pos + 13);
+}
