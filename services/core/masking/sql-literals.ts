@@ -1,0 +1,202 @@
+import { keywordAtBoundary, secretKeyWords } from './detector-secret-kv.js';
+import { maskText } from './detector-set.js';
+import type { DetectorSet, TextMaskResult } from './detector-set.js';
+import type { Finding } from './types.js';
+
+export interface SqlMaskOptions {
+  /** Replace every literal with `?` (fingerprint-like text), not only those a detector matches. */
+  readonly strict?: boolean;
+}
+
+type Kind = 'standard' | 'escape' | 'dollar';
+const SECRET_LITERAL = '[REDACTED:secret-kv]';
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+function isIdentStart(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c >= 0x80;
+}
+function isIdentChar(c: number): boolean {
+  return isIdentStart(c) || isDigit(c) || c === 0x24;
+}
+
+/** A column or key name that names a secret (password, api_token, "ClientSecret"). */
+function isSecretName(word: string): boolean {
+  for (const m of word.matchAll(secretKeyWords)) if (keywordAtBoundary(word, m.index, m.index + m[0].length)) return true;
+  return false;
+}
+
+const simpleEscapes: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** Decodes an E'' string body (backslash escapes, doubled quotes) the way PostgreSQL reads it. */
+export function decodeEscapeString(body: string): string {
+  return body.replace(/''|\\(?:x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[\s\S]?)/g, (esc) => {
+    if (esc === "''") return "'";
+    const k = esc[1] ?? '';
+    if (k === 'x') return String.fromCharCode(parseInt(esc.slice(2), 16));
+    if (k === 'u' || k === 'U') return String.fromCodePoint(Math.min(parseInt(esc.slice(2), 16), 0x10ffff));
+    if (isDigit(k.charCodeAt(0))) return String.fromCharCode(parseInt(esc.slice(1), 8) & 0xff);
+    return simpleEscapes[k] ?? k;
+  });
+}
+
+/** End of a quoted token's body and of the whole token, from the opening quote (' or ") at `q`. */
+function scanQuoted(sql: string, q: number, backslashes: boolean): [number, number] {
+  const quote = sql.charCodeAt(q);
+  let j = q + 1;
+  while (j < sql.length) {
+    const c = sql.charCodeAt(j);
+    if (backslashes && c === 0x5c) j += 2;
+    else if (c === quote && sql.charCodeAt(j + 1) === quote) j += 2;
+    else if (c === quote) return [j, j + 1];
+    else j++;
+  }
+  return [sql.length, sql.length];
+}
+
+function skipBlockComment(sql: string, i: number): number {
+  let depth = 0;
+  let j = i;
+  while (j < sql.length) {
+    if (sql.startsWith('/*', j)) {
+      depth++;
+      j += 2;
+    } else if (sql.startsWith('*/', j)) {
+      depth--;
+      j += 2;
+      if (depth === 0) return j;
+    } else j++;
+  }
+  return sql.length;
+}
+
+const dollarTag = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
+
+interface Literal {
+  kind: Kind;
+  open: string; // prefix and opening delimiter, as written
+  body: string;
+  close: string; // '' when unterminated
+}
+
+function encode(lit: Literal, text: string): string {
+  if (lit.kind === 'dollar' && !text.includes(lit.open)) return lit.open + text + lit.close;
+  if (lit.kind === 'escape') return `${lit.open}${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}${lit.close}`;
+  const open = lit.kind === 'dollar' ? "'" : lit.open;
+  const close = lit.kind === 'dollar' ? "'" : lit.close;
+  return `${open}${text.replaceAll("'", "''")}${close}`;
+}
+
+/**
+ * Masks literals in recorded SQL text with a lexer (no parse, so broken or truncated statements are
+ * masked too): detector matches inside string, E'', dollar-quoted and numeric literals; the literal
+ * after `<secret-named column> =` or PASSWORD / IDENTIFIED BY; everything in `strict` mode.
+ * Comments and identifiers go through the detectors as plain text.
+ */
+export function maskSqlLiterals(sql: string, set: DetectorSet, options: SqlMaskOptions = {}): TextMaskResult {
+  const strict = options.strict === true;
+  const findings: Finding[] = [];
+  const n = sql.length;
+  let out = '';
+  let gapStart = 0;
+  let i = 0;
+  let word1 = '';
+  let word2 = '';
+  let eqAfter = ''; // the word before the last '=' when nothing else followed
+  let lastSig: 'word' | 'eq' | 'other' = 'other';
+
+  const flushGap = (end: number): void => {
+    if (end <= gapStart) return;
+    const r = maskText(sql.slice(gapStart, end), set);
+    out += r.text;
+    for (const f of r.findings) findings.push({ detector: f.detector, start: f.start + gapStart, end: f.end + gapStart });
+  };
+  const literal = (start: number, lit: Literal, end: number): void => {
+    flushGap(start);
+    const sensitive = (lastSig === 'eq' && isSecretName(eqAfter)) || (lastSig === 'word' && (word1 === 'password' || (word1 === 'by' && word2 === 'identified')));
+    if (strict) out += '?';
+    else if (sensitive) {
+      out += encode(lit, SECRET_LITERAL);
+      findings.push({ detector: 'secret-kv', start, end });
+    } else {
+      const decoded = lit.kind === 'escape' ? decodeEscapeString(lit.body) : lit.kind === 'standard' ? lit.body.replaceAll("''", "'") : lit.body;
+      const r = maskText(decoded, set);
+      if (r.findings.length === 0) out += sql.slice(start, end);
+      else {
+        out += encode(lit, r.text);
+        for (const f of r.findings) findings.push({ detector: f.detector, start, end });
+      }
+    }
+    gapStart = i = end;
+    lastSig = 'other';
+  };
+  const quoted = (start: number, q: number, kind: Kind): void => {
+    const [bodyEnd, end] = scanQuoted(sql, q, kind === 'escape');
+    literal(start, { kind, open: sql.slice(start, q + 1), body: sql.slice(q + 1, bodyEnd), close: sql.slice(bodyEnd, end) }, end);
+  };
+
+  while (i < n) {
+    const c = sql.charCodeAt(i);
+    const next = sql.charCodeAt(i + 1);
+    if (c === 0x2d && next === 0x2d) {
+      const nl = sql.indexOf('\n', i);
+      i = nl === -1 ? n : nl;
+    } else if (c === 0x2f && next === 0x2a) i = skipBlockComment(sql, i);
+    else if (c === 0x27) quoted(i, i, 'standard');
+    else if (c === 0x22) {
+      const [bodyEnd, end] = scanQuoted(sql, i, false);
+      word2 = word1;
+      word1 = sql.slice(i + 1, bodyEnd).toLowerCase();
+      lastSig = 'word';
+      i = end;
+    } else if (c === 0x24 && (i === 0 || !isIdentChar(sql.charCodeAt(i - 1)))) {
+      dollarTag.lastIndex = i;
+      const m = dollarTag.exec(sql);
+      if (m === null) {
+        lastSig = 'other';
+        i++;
+        continue;
+      }
+      const close = sql.indexOf(m[0], i + m[0].length);
+      const bodyEnd = close === -1 ? n : close;
+      const end = close === -1 ? n : close + m[0].length;
+      literal(i, { kind: 'dollar', open: m[0], body: sql.slice(i + m[0].length, bodyEnd), close: close === -1 ? '' : m[0] }, end);
+    } else if ((isDigit(c) || (c === 0x2e && isDigit(next))) && (i === 0 || !isIdentChar(sql.charCodeAt(i - 1)))) {
+      let j = i;
+      while (j < n && (isDigit(sql.charCodeAt(j)) || sql.charCodeAt(j) === 0x2e || sql.charCodeAt(j) === 0x5f)) j++;
+      if ((sql.charCodeAt(j) | 0x20) === 0x65 && /^[eE][+-]?[0-9]/.test(sql.slice(j, j + 3))) {
+        j += 2;
+        while (j < n && isDigit(sql.charCodeAt(j))) j++;
+      }
+      if (strict) {
+        flushGap(i);
+        out += '?';
+        gapStart = j;
+      }
+      lastSig = 'other';
+      i = j;
+    } else if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentChar(sql.charCodeAt(j))) j++;
+      const word = sql.slice(i, j).toLowerCase();
+      if (sql.charCodeAt(j) === 0x27 && (word === 'e' || word === 'n' || word === 'b' || word === 'x')) quoted(i, j, word === 'e' ? 'escape' : 'standard');
+      else if (word === 'u' && sql.charCodeAt(j) === 0x26 && sql.charCodeAt(j + 1) === 0x27) quoted(i, j + 1, 'standard');
+      else {
+        word2 = word1;
+        word1 = word;
+        lastSig = 'word';
+        i = j;
+      }
+    } else if (c === 0x3d || (c === 0x3a && next === 0x3d)) {
+      eqAfter = lastSig === 'word' ? word1 : '';
+      lastSig = 'eq';
+      i += c === 0x3d ? 1 : 2;
+    } else {
+      if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) lastSig = 'other';
+      i++;
+    }
+  }
+  flushGap(n);
+  return { text: out, findings };
+}
