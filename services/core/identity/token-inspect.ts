@@ -1,0 +1,51 @@
+import { decodeJwt, decodeProtectedHeader, type JWSHeaderParameters, type JWTPayload } from 'jose';
+import { TollgateError } from '../errors.js';
+
+/** What can be read from a token before its signature is checked: enough to pick an issuer, no more. */
+export interface UnverifiedToken {
+  header: JWSHeaderParameters;
+  issuer: string;
+}
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const COMPACT_JWE = /^(?:[A-Za-z0-9_-]*\.){4}[A-Za-z0-9_-]*$/;
+
+/** Rejects a token with a reason, never quoting the token itself. */
+export function tokenError(message: string, context: Record<string, unknown> = {}, cause?: unknown): TollgateError {
+  return new TollgateError('TG_ERR_AUTH_TOKEN', message, cause === undefined ? { context } : { cause, context });
+}
+
+/** Quotes an attacker-chosen claim value safely for an error message (no control characters, bounded). */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return `"${clean.length > 120 ? `${clean.slice(0, 120)}...` : clean}"`;
+}
+
+/**
+ * Checks size and shape, then decodes header and payload without trusting them. The size check
+ * runs first so an oversized token costs a length comparison, not a base64 decode.
+ */
+export function inspectToken(token: unknown, maxBytes: number): UnverifiedToken {
+  if (typeof token !== 'string' || token.length === 0) throw tokenError('no token was presented');
+  if (token.length > maxBytes) {
+    throw tokenError(`token is ${token.length} bytes; the limit is ${maxBytes}`, { bytes: token.length });
+  }
+  if (!COMPACT_JWS.test(token)) {
+    if (COMPACT_JWE.test(token)) throw tokenError('encrypted tokens (JWE) are not accepted; present a signed JWT');
+    throw tokenError('token is not a signed JWT (expected three base64url parts separated by dots)');
+  }
+  let header: JWSHeaderParameters;
+  let payload: JWTPayload;
+  try {
+    header = decodeProtectedHeader(token);
+    payload = decodeJwt(token);
+  } catch (err) {
+    throw tokenError('token is malformed: its header or payload is not base64url-encoded JSON', {}, err);
+  }
+  if (typeof header.alg !== 'string') throw tokenError('token header has no "alg"');
+  if (header.alg.toLowerCase() === 'none') throw tokenError('unsigned tokens (alg "none") are never accepted');
+  if (typeof payload.iss !== 'string' || payload.iss === '') throw tokenError('token has no "iss" (issuer) claim');
+  return { header, issuer: payload.iss };
+}
