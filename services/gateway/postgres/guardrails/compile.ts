@@ -175,10 +175,16 @@ function analyzeUncached(sql: string, maxBytes: number): Analysis {
   if (sql.includes('\0')) {
     return { rejected: verdict('parse/null-byte', 'query text contains a NUL byte', SQLSTATE.characterNotInRepertoire) };
   }
+  // An empty text is a valid (empty) query to PostgreSQL; the parser alone refuses it.
+  if (sql.length === 0) return { classification: classifySql(';') };
   try {
     return { classification: classifySql(sql) };
   } catch (err) {
     if (err instanceof TollgateError) throw err;
+    if (err instanceof RangeError) {
+      // Nesting deep enough to exhaust the stack; PostgreSQL answers such text the same way.
+      return { rejected: verdict('parse/too-complex', 'query text is nested too deeply to analyse', SQLSTATE.statementTooComplex) };
+    }
     const detail = err instanceof Error ? err.message : String(err);
     return { rejected: verdict('parse/syntax', `PostgreSQL's parser rejected the text (${detail})`, SQLSTATE.syntaxError) };
   }

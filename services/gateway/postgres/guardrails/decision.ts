@@ -9,6 +9,8 @@ export const SQLSTATE = {
   syntaxError: '42601',
   /** Text larger than the configured limit. */
   programLimitExceeded: '54000',
+  /** Nesting too deep to analyse (PostgreSQL's own code for stack depth exceeded). */
+  statementTooComplex: '54001',
   /** A NUL byte: PostgreSQL's own answer to one in query text. */
   characterNotInRepertoire: '22021',
 } as const;

@@ -11,6 +11,11 @@ import { isConstantTrue } from './where-clause.js';
  * does (SELECT INTO writes, COPY TO PROGRAM touches the server, UPDATE without WHERE is unbounded)
  * and the statements that carry other statements (PREPARE, DO, CREATE FUNCTION).
  */
+// Ownership and row-level security decide who sees what: privilege changes, not only DDL.
+const PRIVILEGE_ALTERS = new Set([
+  'AT_ChangeOwner', 'AT_EnableRowSecurity', 'AT_DisableRowSecurity', 'AT_ForceRowSecurity', 'AT_NoForceRowSecurity',
+]);
+
 type Handler = (body: Json, ctx: WalkContext, depth: number) => void;
 
 function relationOf(v: unknown): { schema: string | undefined; name: string } | undefined {
@@ -64,6 +69,12 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     ctx.b.settings.push(name.toLowerCase());
     const values = body.kind === 'VAR_SET_VALUE' ? args.map(constantText) : undefined;
     ctx.b.kinds |= settingKinds(name, values);
+  },
+  AlterTableStmt(body, ctx) {
+    for (const cmd of Array.isArray(body.cmds) ? body.cmds : []) {
+      const subtype = asObject(asObject(cmd)?.AlterTableCmd)?.subtype;
+      if (typeof subtype === 'string' && PRIVILEGE_ALTERS.has(subtype)) ctx.b.kinds |= Kind.privilege;
+    }
   },
   TransactionStmt(body, ctx) {
     ctx.b.kinds |= transactionOptionKinds(Array.isArray(body.options) ? body.options : []);

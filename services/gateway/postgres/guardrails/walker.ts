@@ -34,7 +34,8 @@ export interface WalkContext {
   readonly classifyNode: (node: unknown, sql: string, nesting: number) => Classification;
 }
 
-const MAX_TREE_DEPTH = 1500;
+// Two walk levels per tree level; well past what ORMs generate, well short of the JS stack.
+const MAX_TREE_DEPTH = 1200;
 const DYNAMIC = new NameMatcher(DYNAMIC_SQL_FUNCTIONS);
 
 /** Narrows a parse-tree value to an object. */
