@@ -11,7 +11,7 @@ import { partitionForKeyBytes } from './murmur2.js';
 import type { EmbeddedLogOptions, NormalizedOptions } from './options.js';
 import { normalizeOptions, partitionsFor } from './options.js';
 import type { RecoveryNote } from './partition-recovery.js';
-import { FRAME_HEADER_BYTES, MAX_KEY_BYTES } from './record-codec.js';
+import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES, MAX_KEY_BYTES } from './record-codec.js';
 import type { RetentionReport } from './retention-run.js';
 import { runRetention } from './retention-run.js';
 import { Topic, validateTopicName } from './topic.js';
@@ -39,7 +39,7 @@ export async function openEmbeddedLog(options: EmbeddedLogOptions): Promise<Embe
   await mkdir(path.join(o.dir, GROUPS_DIR), { recursive: true });
   const release = await acquireLock(o.dir);
   try {
-    const config = { root: o.dir, io: o.io, segmentBytes: o.segmentBytes, indexIntervalBytes: o.indexIntervalBytes, maxRecordBytes: o.maxRecordBytes };
+    const config = { root: o.dir, io: o.io, segmentBytes: o.segmentBytes, indexIntervalBytes: o.indexIntervalBytes, maxFrameBytes: MAX_FRAME_BYTES };
     const notes: RecoveryNote[] = [];
     const topics = new Map<string, Topic>();
     for (const name of await Topic.names(o.dir)) {
@@ -141,7 +141,7 @@ class EmbeddedLog implements EmbeddedEventLog {
         return () => this.listeners.delete(listener);
       },
       io: o.io,
-      maxFrameBytes: o.maxRecordBytes,
+      maxFrameBytes: MAX_FRAME_BYTES,
       maxBatchBytes: o.consumer.maxBatchBytes,
       maxBatchRecords: o.consumer.maxBatchRecords,
       retryDelayMs: o.consumer.retryDelayMs,
@@ -196,8 +196,8 @@ class EmbeddedLog implements EmbeddedEventLog {
   /** Validates every record before any is encoded, so an append is all or nothing; returns bytes. */
   private measure(records: readonly AppendRecord[]): number {
     let bytes = 0;
-    for (const r of records) {
-      if (typeof r.key !== 'string' || !(r.value instanceof Uint8Array)) {
+    for (const r of records as readonly (AppendRecord | null | undefined)[]) {
+      if (typeof r !== 'object' || r === null || typeof r.key !== 'string' || !(r.value instanceof Uint8Array)) {
         throw new TollgateError('TG_ERR_CONFIG', 'append records need a string key and a Buffer value');
       }
       const ts = r.timestampMs;
@@ -206,10 +206,11 @@ class EmbeddedLog implements EmbeddedEventLog {
       }
       const keyBytes = Buffer.byteLength(r.key, 'utf8');
       const size = FRAME_HEADER_BYTES + keyBytes + r.value.length;
-      if (keyBytes > MAX_KEY_BYTES || size > this.options.maxRecordBytes) {
+      if (keyBytes > MAX_KEY_BYTES || r.value.length > this.options.maxRecordBytes) {
         throw new TollgateError('TG_ERR_MESSAGE_TOO_LARGE',
-          `record of ${size} bytes (key ${keyBytes}) exceeds the embedded log's maxRecordBytes ` +
-          `${this.options.maxRecordBytes} (keys at most ${MAX_KEY_BYTES} bytes)`, { context: { size, keyBytes } });
+          `record value of ${r.value.length} bytes or key of ${keyBytes} bytes is too large: the embedded log ` +
+          `takes values up to maxRecordBytes (${this.options.maxRecordBytes}) and keys up to ${MAX_KEY_BYTES} bytes`,
+          { context: { valueBytes: r.value.length, keyBytes } });
       }
       bytes += size;
     }
@@ -238,7 +239,7 @@ class EmbeddedLog implements EmbeddedEventLog {
     if (!topic) {
       topic = Topic.fresh(name, partitionsFor(this.options, name), {
         root: this.options.dir, io: this.options.io, segmentBytes: this.options.segmentBytes,
-        indexIntervalBytes: this.options.indexIntervalBytes, maxRecordBytes: this.options.maxRecordBytes,
+        indexIntervalBytes: this.options.indexIntervalBytes, maxFrameBytes: MAX_FRAME_BYTES,
       });
       this.topics.set(name, topic);
     }

@@ -118,7 +118,12 @@ export class GroupCommitWriter {
       clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = undefined;
     }
-    if (!this.running) this.running = this.loop().finally(() => { this.running = undefined; });
+    if (this.running) return;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      // An append may have enlisted after the loop's last check but before this callback ran.
+      if (this.collecting || this.syncRequested) this.schedule();
+    });
   }
 
   private async loop(): Promise<void> {

@@ -21,7 +21,8 @@ const schema = z.object({
   lingerMs: z.number().int().min(0).max(1000).default(0),
   segmentBytes: positiveInt.min(1024).max(1024 * MiB).default(64 * MiB),
   indexIntervalBytes: positiveInt.default(4096),
-  maxRecordBytes: positiveInt.min(64).max(256 * MiB).default(8 * MiB),
+  /** Largest record value an append accepts (keys: at most 65535 UTF-8 bytes). */
+  maxRecordBytes: positiveInt.max(256 * MiB).default(8 * MiB),
   maxPendingBytes: positiveInt.min(1024).default(32 * MiB),
   backpressure: z.enum(['block', 'refuse']).default('block'),
   retention: z.object({

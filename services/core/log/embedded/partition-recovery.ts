@@ -9,7 +9,7 @@ import { scanSegment } from './segment-scan.js';
 
 export interface RecoveryOptions {
   io: LogIo;
-  maxRecordBytes: number;
+  maxFrameBytes: number;
   indexIntervalBytes: number;
 }
 
@@ -59,7 +59,7 @@ async function loadClosed(dir: string, base: number, opts: RecoveryOptions, note
     seg.maxTimestampMs = stored.summary.maxTimestampMs;
   } else {
     const scan = await scanSegment(opts.io, seg.path, base, {
-      maxFrameBytes: opts.maxRecordBytes, indexIntervalBytes: opts.indexIntervalBytes, allowTornTail: false,
+      maxFrameBytes: opts.maxFrameBytes, indexIntervalBytes: opts.indexIntervalBytes, allowTornTail: false,
     });
     seg.index.copyFrom(scan.index);
     seg.nextOffset = scan.nextOffset;
@@ -75,7 +75,7 @@ async function loadClosed(dir: string, base: number, opts: RecoveryOptions, note
 async function loadLast(dir: string, base: number, opts: RecoveryOptions, note: RecoveryNote): Promise<Segment> {
   const seg = new Segment(base, dir, new SparseIndex(opts.indexIntervalBytes));
   const scan = await scanSegment(opts.io, seg.path, base, {
-    maxFrameBytes: opts.maxRecordBytes, indexIntervalBytes: opts.indexIntervalBytes, allowTornTail: true,
+    maxFrameBytes: opts.maxFrameBytes, indexIntervalBytes: opts.indexIntervalBytes, allowTornTail: true,
   });
   if (scan.tornBytes > 0) {
     const fd = await opts.io.open(seg.path, OPEN_WRITE);

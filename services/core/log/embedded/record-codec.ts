@@ -14,6 +14,8 @@ import { crc32 } from './crc32.js';
 export const FRAME_HEADER_BYTES = 27;
 export const RECORD_MAGIC = 1;
 export const MAX_KEY_BYTES = 0xffff;
+/** Largest frame any version of tollgate writes (256 MiB value + key + header); larger is garbage. */
+export const MAX_FRAME_BYTES = 256 * 1024 * 1024 + MAX_KEY_BYTES + 27;
 const TWO_32 = 0x1_0000_0000;
 
 export const FrameStatus = {

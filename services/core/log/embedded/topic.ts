@@ -17,7 +17,7 @@ export interface TopicConfig {
   io: LogIo;
   segmentBytes: number;
   indexIntervalBytes: number;
-  maxRecordBytes: number;
+  maxFrameBytes: number;
 }
 
 /** Rejects names that are not safe as one directory name (and so could escape the data dir). */
@@ -56,7 +56,7 @@ export class Topic {
     const topic = new Topic(name, dir, config, true);
     for (let p = 0; p < count; p++) {
       const { segments, note } = await recoverPartition(path.join(dir, String(p)), {
-        io: config.io, maxRecordBytes: config.maxRecordBytes, indexIntervalBytes: config.indexIntervalBytes,
+        io: config.io, maxFrameBytes: config.maxFrameBytes, indexIntervalBytes: config.indexIntervalBytes,
       });
       notes.push(note);
       topic.addPartition(p, segments);
