@@ -24,9 +24,24 @@ const awsSecretCandidate = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=
 const awsContextLabel = /aws|secret/gi;
 const awsKeyIdAnywhere = /(?:AKIA|ASIA)[A-Z0-9]{16}/g;
 
-function nearAny(positions: readonly number[], at: number, radius: number): boolean {
-  for (const p of positions) if (Math.abs(p - at) <= radius) return true;
-  return false;
+/** Index of the last sorted position <= at, or -1. */
+function lastAtOrBefore(sorted: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= at) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+function within(sorted: readonly number[], from: number, to: number): boolean {
+  const k = lastAtOrBefore(sorted, to);
+  return k !== -1 && sorted[k]! >= from;
 }
 
 /**
@@ -43,8 +58,7 @@ function scanAwsSecret(text: string, out: Finding[]): void {
   for (const m of text.matchAll(awsSecretCandidate)) {
     const v = m[0];
     if (!/[a-z]/.test(v) || !/[A-Z]/.test(v) || /^[0-9a-fA-F]+$/.test(v)) continue;
-    const labelled = labels.some((l) => l < m.index && m.index - l <= 96);
-    if (!labelled && !nearAny(anchors, m.index, 512)) continue;
+    if (!within(labels, m.index - 96, m.index - 1) && !within(anchors, m.index - 512, m.index + 512)) continue;
     out.push({ detector: 'aws-secret', start: m.index, end: m.index + 40 });
   }
 }

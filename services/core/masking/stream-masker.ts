@@ -66,6 +66,7 @@ export function createStreamMasker(set: DetectorSet, options: StreamMaskerOption
   let carry = '';
   let base = 0; // stream offset of carry[0]
   let inPem = false; // inside a private key block already replaced: drop until its END line
+  let unscanned = 0; // characters added since the last scan
 
   const release = (buf: string, final: boolean): StreamOutput => {
     const view = buildView(buf, statsOfString(buf, stats));
@@ -112,7 +113,13 @@ export function createStreamMasker(set: DetectorSet, options: StreamMaskerOption
         text = skipPem(text);
         if (inPem) return empty;
       }
-      return release(carry + text, false);
+      // Rescan only once the new text is an eighth of what is held: tiny chunks (one keystroke,
+      // one byte) then cost amortised linear time instead of a rescan of the carry per chunk.
+      carry += text;
+      unscanned += text.length;
+      if (unscanned * 8 < carry.length && carry.length <= maxHold) return empty;
+      unscanned = 0;
+      return release(carry, false);
     },
     flush() {
       const tail = decoder.end();
@@ -122,6 +129,7 @@ export function createStreamMasker(set: DetectorSet, options: StreamMaskerOption
         carry = '';
         return { text: '', findings: [] };
       }
+      unscanned = 0;
       return release(carry + tail, true);
     },
     get pending() {

@@ -91,6 +91,8 @@ function mapCodePointUncached(cp: number): number {
 }
 
 function mapCodePoint(cp: number): number {
+  // CJK ideographs and Hangul syllables: nothing to fold, and too many to cache one by one.
+  if ((cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7a3)) return KEEP;
   let m = mapCache.get(cp);
   if (m === undefined) {
     m = mapCodePointUncached(cp);
