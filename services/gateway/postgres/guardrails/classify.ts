@@ -13,8 +13,15 @@ export function classifySql(sql: string): Classification {
   return classifyText(sql, 0, true);
 }
 
+// Bodies inside bodies (a SQL function creating a function...): past this, stop and deny.
+const MAX_NESTING = 8;
+
 function classifyText(sql: string, nesting: number, topLevel: boolean): Classification {
   const b = new ClassificationBuilder();
+  if (nesting > MAX_NESTING) {
+    b.fail('too-deep', `SQL bodies nested more than ${MAX_NESTING} deep`);
+    return b.build();
+  }
   let parsed;
   try {
     parsed = parseSql(sql);
