@@ -3,5 +3,5 @@ export type { EventLogConfig, IdentitySettings, StoreConfig, TollgateConfig } fr
 export { Secret } from './secret.js';
 export { parseDurationMs } from './duration.js';
 export { builtinGuardrailProfiles, builtinMaskingProfiles, maskingDetectors, type GrantConfig, type RoleConfig } from './schema-policy.js';
-export { jwsAlgorithms, type ClaimMatcherConfig, type IssuerConfig, type JwsAlgorithm } from './schema-identity.js';
+export { GITHUB_ACTIONS_ISSUER, jwsAlgorithms, type ClaimMatcherConfig, type IssuerConfig, type JwsAlgorithm } from './schema-identity.js';
 export type { ConnectionConfig } from './schema-network.js';

@@ -192,3 +192,26 @@ describe('loadConfig', () => {
     expect((await loadConfig(undefined, {})).eventLog.kind).toBe('embedded');
   });
 });
+
+describe('issuer safety checks', () => {
+  const gh = (extra: Record<string, unknown>) => ({ identity: { issuers: [{ issuer: 'https://token.actions.githubusercontent.com', audience: 'tollgate', algorithms: ['RS256'], ...extra }] } });
+
+  it('requires the GitHub Actions issuer to be pinned to an owner, repository or enterprise', () => {
+    expect(problems(() => parseConfig(gh({}), {}))[0]).toMatch(/^identity\.issuers\.0\.requiredClaims: the GitHub Actions issuer is shared/);
+    expect(problems(() => parseConfig(gh({ requiredClaims: { workflow: 'deploy' } }), {}))).toHaveLength(1);
+    expect(parseConfig(gh({ requiredClaims: { repository_owner: 'acme' } }), {}).identity.issuers[0]?.requiredClaims).toEqual({ repository_owner: 'acme' });
+  });
+
+  it('refuses private or symmetric keys in an inline JWKS', () => {
+    const issuer = (key: Record<string, unknown>) => ({ identity: { issuers: [{ issuer: 'https://i', audience: 'a', algorithms: ['ES256'], jwks: { keys: [key] } }] } });
+    expect(problems(() => parseConfig(issuer({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }), {}))[0]).toMatch(/private members/);
+    expect(problems(() => parseConfig(issuer({ kty: 'oct', k: 'c2VjcmV0' }), {})).join('\n')).toMatch(/symmetric/);
+    expect(parseConfig(issuer({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }), {}).identity.issuers).toHaveLength(1);
+  });
+
+  it('refuses both jwksUri and jwks on one issuer, and the same issuer twice', () => {
+    const one = { issuer: 'https://i', audience: 'a', algorithms: ['ES256'] };
+    expect(problems(() => parseConfig({ identity: { issuers: [{ ...one, jwksUri: 'https://i/jwks', jwks: { keys: [{ kty: 'EC' }] } }] } }, {}))[0]).toMatch(/either jwksUri or jwks/);
+    expect(problems(() => parseConfig({ identity: { issuers: [one, one] } }, {}))[0]).toMatch(/configured twice/);
+  });
+});

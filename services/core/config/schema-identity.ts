@@ -24,7 +24,16 @@ export type ClaimMatcherConfig = z.output<typeof claimMatcher>;
 /** Claim names are matched literally against the token's own top-level keys. */
 export const claimConstraints = z.record(z.string().min(1).max(128), claimMatcher);
 
-const jwk = z.looseObject({ kty: z.string(), kid: z.string().optional() });
+const PRIVATE_JWK_FIELDS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+/** Public keys only: a private or symmetric key in a config file is a leaked secret. */
+const jwk = z
+  .looseObject({ kty: z.enum(['RSA', 'EC', 'OKP'], { error: 'expected kty RSA, EC or OKP (symmetric "oct" keys are not accepted)' }), kid: z.string().optional() })
+  .refine((k) => PRIVATE_JWK_FIELDS.every((f) => !Object.hasOwn(k, f)), 'this key has private members (d, p, q, ...): publish only the public key');
+
+export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+/** Claims that tie a GitHub Actions token to an organisation, repository or enterprise. */
+const GITHUB_SCOPE_CLAIMS = ['repository_owner', 'repository_owner_id', 'repository', 'repository_id', 'enterprise', 'enterprise_id'];
 
 const issuerSchema = z
   .strictObject({
@@ -52,8 +61,19 @@ const issuerSchema = z
     jwksMaxAge: duration.prefault('10m'),
   })
   .check((ctx) => {
-    if (ctx.value.jwksUri !== undefined && ctx.value.jwks !== undefined) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['jwks'], message: 'set either jwksUri or jwks, not both' });
+    const v = ctx.value;
+    if (v.jwksUri !== undefined && v.jwks !== undefined) {
+      ctx.issues.push({ code: 'custom', input: v, path: ['jwks'], message: 'set either jwksUri or jwks, not both' });
+    }
+    // Any workflow in any repository on GitHub can get a token from this issuer, with any audience
+    // it asks for; without a pin on the owner, "aud: tollgate" proves nothing.
+    if (v.issuer === GITHUB_ACTIONS_ISSUER && !GITHUB_SCOPE_CLAIMS.some((c) => Object.hasOwn(v.requiredClaims, c))) {
+      ctx.issues.push({
+        code: 'custom',
+        input: v.requiredClaims,
+        path: ['requiredClaims'],
+        message: `the GitHub Actions issuer is shared by every repository on GitHub: pin one of ${GITHUB_SCOPE_CLAIMS.join(', ')} (e.g. repository_owner: your-org)`,
+      });
     }
   });
 

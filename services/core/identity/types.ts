@@ -47,4 +47,4 @@ export interface IssuerSettings {
 }
 
 /** The issuer GitHub Actions uses for workflow OIDC tokens (shared by every repository on GitHub). */
-export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+export { GITHUB_ACTIONS_ISSUER } from '../config/index.js';
