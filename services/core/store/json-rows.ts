@@ -7,11 +7,17 @@ import { TollgateError } from '../errors.js';
 export function parseJsonEachRow<T>(text: string): T[] {
   const body = text.trimEnd();
   if (body.length === 0) return [];
+  let rows: unknown;
   try {
-    return JSON.parse(`[${body.replaceAll('\n', ',')}]`) as T[];
+    rows = JSON.parse(`[${body.replaceAll('\n', ',')}]`);
   } catch (cause) {
-    throw new TollgateError('TG_ERR_STORE', 'the query result is not JSONEachRow (remove any FORMAT clause from the query)', {
-      cause,
-    });
+    throw notRows(cause);
   }
+  const first = (rows as unknown[])[0];
+  if (typeof first !== 'object' || first === null || Array.isArray(first)) throw notRows(undefined);
+  return rows as T[];
+}
+
+function notRows(cause: unknown): TollgateError {
+  return new TollgateError('TG_ERR_STORE', 'the query result is not JSONEachRow (remove any FORMAT clause from the query)', { cause });
 }
