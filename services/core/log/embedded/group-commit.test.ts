@@ -1,0 +1,107 @@
+import { rm } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isTollgateError } from '../../errors.js';
+import { openEmbeddedLog } from './embedded-log.js';
+import { probeIo } from './testing-io.js';
+import { collect, readSegmentFiles, tempDir } from './testing-log.js';
+
+const dirs: string[] = [];
+async function dir(label: string): Promise<string> {
+  const d = await tempDir(label);
+  dirs.push(d);
+  return d;
+}
+afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+
+const rec = (i: number) => ({ key: 'one-key', value: Buffer.alloc(200, i % 256) });
+
+describe('group commit (fsync always)', () => {
+  it('N concurrent appends share fsyncs, and each resolves only after an fsync that followed its write', async () => {
+    const io = probeIo();
+    const log = await openEmbeddedLog({ dir: await dir('group'), io });
+    await log.append('t', [rec(0)]); // creates the files; not counted below
+    const fsyncsBefore = io.counts.fsync;
+    const writesBefore = io.counts.writev;
+    const n = 200;
+    const acks = Array.from({ length: n }, (_, i) => log.append('t', [rec(i)]).then(() => {
+      io.trace.push('ack');
+    }));
+    await Promise.all(acks);
+    const fsyncs = io.counts.fsync - fsyncsBefore;
+    expect(fsyncs).toBeGreaterThan(0);
+    expect(fsyncs).toBeLessThan(n / 10);
+    expect(io.counts.writev - writesBefore).toBeLessThan(n / 10);
+    // Every ack comes after an fsync, and no write sits between that fsync and the ack.
+    let lastEvent = '';
+    for (const ev of io.trace) {
+      if (ev === 'ack') expect(['fsync', 'ack']).toContain(lastEvent);
+      lastEvent = ev;
+    }
+    expect((await readSegmentFiles(log.options.dir, 't', log.partitionFor('t', 'one-key'))).length).toBe(n + 1);
+    await log.close();
+  });
+
+  it("'interval' and 'never' acknowledge after the write without an fsync per round", async () => {
+    for (const fsync of ['interval', 'never'] as const) {
+      const io = probeIo();
+      const log = await openEmbeddedLog({ dir: await dir(fsync), io, fsync, fsyncIntervalMs: 60_000 });
+      await log.append('t', [rec(0)]);
+      const before = io.counts.fsync;
+      for (let i = 0; i < 20; i++) await log.append('t', [rec(i)]);
+      expect(io.counts.fsync - before).toBe(0);
+      expect(log.stats().fsyncs).toBe(0);
+      const closeFsyncs = io.counts.fsync;
+      await log.close();
+      // close() still makes everything durable.
+      expect(io.counts.fsync).toBeGreaterThan(closeFsyncs);
+    }
+  });
+});
+
+describe('backpressure', () => {
+  it("'refuse' rejects with TG_ERR_LOG_BACKPRESSURE while pending bytes are at the bound, and loses nothing accepted", async () => {
+    const io = probeIo();
+    const log = await openEmbeddedLog({ dir: await dir('refuse'), io, backpressure: 'refuse', maxPendingBytes: 4096 });
+    await log.append('t', [rec(0)]);
+    io.gate.close();
+    const accepted: Promise<void>[] = [];
+    let refused = 0;
+    for (let i = 1; i <= 40; i++) {
+      const p = log.append('t', [rec(i)]);
+      accepted.push(p.catch((err: unknown) => {
+        if (!isTollgateError(err, 'TG_ERR_LOG_BACKPRESSURE')) throw err;
+        refused++;
+      }));
+      // Let the writer take the first round so later appends pile up behind the gate.
+      if (i === 1) await new Promise((r) => setImmediate(r));
+    }
+    io.gate.open();
+    await Promise.all(accepted);
+    expect(refused).toBeGreaterThan(0);
+    const stored = await collect(log, 't', 41 - refused);
+    expect(stored.length).toBe(41 - refused);
+    await log.close();
+  });
+
+  it("'block' makes appends wait for room, then writes all of them in call order", async () => {
+    const io = probeIo();
+    const log = await openEmbeddedLog({ dir: await dir('block'), io, maxPendingBytes: 4096 });
+    await log.append('t', [rec(0)]);
+    io.gate.close();
+    let resolved = 0;
+    const appends: Promise<void>[] = [];
+    for (let i = 1; i <= 60; i++) {
+      appends.push(log.append('t', [{ key: 'one-key', value: Buffer.from(String(i).padStart(200, '0')) }]).then(() => { resolved++; }));
+      if (i === 1) await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(resolved).toBe(0);
+    // Bounded: only what fits in maxPendingBytes was encoded while the writer was stuck.
+    expect(log.stats().records).toBeLessThan(1 + 60);
+    io.gate.open();
+    await Promise.all(appends);
+    const stored = await collect(log, 't', 61);
+    expect(stored.slice(1).map((r) => Number(r.value.toString()))).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    await log.close();
+  });
+});
