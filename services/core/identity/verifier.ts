@@ -73,11 +73,12 @@ async function verifyToken(
     throw describeVerifyError(err, s, nowMs, unverified.header.kid);
   }
   checkPostConditions(payload, issuer, nowMs);
-  const claims = payload as Readonly<Record<string, unknown>>;
+  // Frozen so nothing downstream can add a group or claim after policy has looked at it.
+  const claims = Object.freeze(payload) as Readonly<Record<string, unknown>>;
   return {
     subject: payload.sub ?? '',
     issuer: s.issuer,
-    groups: groupsFrom(claims, s.groupsClaim),
+    groups: Object.freeze(groupsFrom(claims, s.groupsClaim)),
     claims,
     expiresAt: (payload.exp ?? 0) * 1000,
   };
