@@ -11,7 +11,7 @@ import type { JsonMaskResult } from './json-masker.js';
 import { maskSqlLiterals } from './sql-literals.js';
 import type { SqlMaskOptions } from './sql-literals.js';
 import { createStreamMasker } from './stream-masker.js';
-import type { StreamMasker, StreamMaskerOptions } from './stream-masker.js';
+import type { StreamMasker, StreamMaskerOptions, StreamOutput } from './stream-masker.js';
 import { emptyStats, statsOfBytes } from './text-view.js';
 import type { ColumnRef, Finding, MaskResult } from './types.js';
 
@@ -47,6 +47,43 @@ export interface MaskingPlan {
 
 const WITHHELD_BYTES = Buffer.from(WITHHELD);
 const none: readonly Finding[] = Object.freeze([]);
+
+const withheldText: TextMaskResult = { text: WITHHELD, findings: none };
+const withheldJson: JsonMaskResult = { value: WITHHELD, changed: true, masked: 1 };
+
+// Fail closed: a detector or rule that throws must not let the input through.
+function failClosed<T>(fn: () => T, withheld: T): T {
+  try {
+    return fn();
+  } catch {
+    return withheld;
+  }
+}
+
+/** A stream masker whose errors withhold what it held and whatever is pushed until the next flush. */
+function failClosedStream(inner: StreamMasker): StreamMasker {
+  let broken = false;
+  const guard = (fn: () => StreamOutput): StreamOutput => {
+    if (broken) return { text: '', findings: none };
+    try {
+      return fn();
+    } catch {
+      broken = true;
+      return { text: WITHHELD, findings: none };
+    }
+  };
+  return {
+    push: (chunk) => guard(() => inner.push(chunk)),
+    flush() {
+      const out = guard(() => inner.flush());
+      broken = false;
+      return out;
+    },
+    get pending() {
+      return inner.pending;
+    },
+  };
+}
 
 function hasherFor(rules: ColumnRules, options: MaskingPlanOptions): Hasher | undefined {
   const needs = rules.rules.some((r) => r.action === 'hash');
@@ -122,7 +159,6 @@ export function compileMaskingProfile(profile: MaskingProfile, options: MaskingP
     try {
       return maskValueUnsafe(value, column);
     } catch {
-      // Fail closed: a detector or rule that throws must not let the value through.
       return withhold(value, column, undefined);
     }
   }
@@ -131,7 +167,7 @@ export function compileMaskingProfile(profile: MaskingProfile, options: MaskingP
     detectors,
     rules,
     maskValue,
-    maskText: (text) => maskText(text, detectors),
+    maskText: (text) => failClosed(() => maskText(text, detectors), withheldText),
     maskBytes(bytes) {
       try {
         return bytesText(bytes, 'latin1', undefined);
@@ -139,9 +175,9 @@ export function compileMaskingProfile(profile: MaskingProfile, options: MaskingP
         return withhold(bytes, undefined, undefined);
       }
     },
-    maskJson: (value) => maskJson(value, detectors),
-    maskJsonText: (text) => maskJsonText(text, detectors),
-    maskSqlLiterals: (sql, opts) => maskSqlLiterals(sql, detectors, opts),
-    createStreamMasker: (opts) => createStreamMasker(detectors, opts),
+    maskJson: (value) => failClosed(() => maskJson(value, detectors), withheldJson),
+    maskJsonText: (text) => failClosed(() => maskJsonText(text, detectors), withheldText),
+    maskSqlLiterals: (sql, opts) => failClosed(() => maskSqlLiterals(sql, detectors, opts), withheldText),
+    createStreamMasker: (opts) => failClosedStream(createStreamMasker(detectors, opts)),
   };
 }

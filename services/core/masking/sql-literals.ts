@@ -103,7 +103,7 @@ export function maskSqlLiterals(sql: string, set: DetectorSet, options: SqlMaskO
   let i = 0;
   let word1 = '';
   let word2 = '';
-  let eqAfter = ''; // the word before the last '=' when nothing else followed
+  let eqAfter = ''; // the word (as written) before the last '=' when nothing else followed
   let lastSig: 'word' | 'eq' | 'other' = 'other';
 
   const flushGap = (end: number): void => {
@@ -114,7 +114,7 @@ export function maskSqlLiterals(sql: string, set: DetectorSet, options: SqlMaskO
   };
   const literal = (start: number, lit: Literal, end: number): void => {
     flushGap(start);
-    const sensitive = (lastSig === 'eq' && isSecretName(eqAfter)) || (lastSig === 'word' && (word1 === 'password' || (word1 === 'by' && word2 === 'identified')));
+    const sensitive = (lastSig === 'eq' && isSecretName(eqAfter)) || (lastSig === 'word' && (word1.toLowerCase() === 'password' || (word1.toLowerCase() === 'by' && word2.toLowerCase() === 'identified')));
     if (strict) out += '?';
     else if (sensitive) {
       out += encode(lit, SECRET_LITERAL);
@@ -147,7 +147,7 @@ export function maskSqlLiterals(sql: string, set: DetectorSet, options: SqlMaskO
     else if (c === 0x22) {
       const [bodyEnd, end] = scanQuoted(sql, i, false);
       word2 = word1;
-      word1 = sql.slice(i + 1, bodyEnd).toLowerCase();
+      word1 = sql.slice(i + 1, bodyEnd).replaceAll('""', '"');
       lastSig = 'word';
       i = end;
     } else if (c === 0x24 && (i === 0 || !isIdentChar(sql.charCodeAt(i - 1)))) {
@@ -179,9 +179,10 @@ export function maskSqlLiterals(sql: string, set: DetectorSet, options: SqlMaskO
     } else if (isIdentStart(c)) {
       let j = i + 1;
       while (j < n && isIdentChar(sql.charCodeAt(j))) j++;
-      const word = sql.slice(i, j).toLowerCase();
-      if (sql.charCodeAt(j) === 0x27 && (word === 'e' || word === 'n' || word === 'b' || word === 'x')) quoted(i, j, word === 'e' ? 'escape' : 'standard');
-      else if (word === 'u' && sql.charCodeAt(j) === 0x26 && sql.charCodeAt(j + 1) === 0x27) quoted(i, j + 1, 'standard');
+      const word = sql.slice(i, j);
+      const lower = word.toLowerCase();
+      if (sql.charCodeAt(j) === 0x27 && (lower === 'e' || lower === 'n' || lower === 'b' || lower === 'x')) quoted(i, j, lower === 'e' ? 'escape' : 'standard');
+      else if (lower === 'u' && sql.charCodeAt(j) === 0x26 && sql.charCodeAt(j + 1) === 0x27) quoted(i, j + 1, 'standard');
       else {
         word2 = word1;
         word1 = word;

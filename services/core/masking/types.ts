@@ -50,11 +50,11 @@ export interface TextStats {
 export interface Detector {
   readonly id: DetectorId;
   /** True when the text could hold a match; false must be certain (it skips the scan). */
-  gate(stats: TextStats): boolean;
+  readonly gate: (stats: TextStats) => boolean;
   /** Appends findings in the given text's coordinates; must run in time linear in text length. */
-  scan(text: string, out: Finding[]): void;
+  readonly scan: (text: string, out: Finding[]) => void;
   /** The replacement for one match; must never contain enough of the match to rebuild it. */
-  placeholder(match: string): string;
+  readonly placeholder: (match: string) => string;
 }
 
 /** Where a value came from; the gateway resolves aliases to the real table and column first. */
