@@ -37,7 +37,9 @@ export async function openChdbStore(config: ChdbStoreConfig): Promise<Store> {
     return new ChdbStore(path, config, new Session(path));
   } catch (cause) {
     await release();
-    throw storeError(cause, `opening chDB at ${path}`, { path });
+    // chDB locks the directory (its status file) against other processes; the addon's message
+    // does not say so.
+    throw storeError(cause, `opening chDB at ${path} (is another process using this data directory?)`, { path });
   }
 }
 

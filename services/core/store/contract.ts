@@ -12,6 +12,7 @@ import { frameRow, hostileStrings, sampleRows } from './contract-fixtures.js';
 export interface StoreFactoryOptions {
   /** Migrations folder to use instead of the shipped one. */
   migrationsDir?: string;
+  frameRetentionDays?: number;
 }
 
 /** Opens a store on the shared test database; every call must reach the same data. */
@@ -242,6 +243,21 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         await expectCode(store.query(sql, { n: 100_000 }, { maxResultRows: 10 }), 'TG_ERR_STORE');
         for (const bad of [0, -1, 1.5, Number.NaN]) await expectCode(store.query('SELECT 1', undefined, { maxResultRows: bad }), 'TG_ERR_STORE');
       });
+    });
+
+    it('sets the frames TTL from frameRetentionDays after migrations, and removes it for 0', async () => {
+      const ttl = async (): Promise<string> =>
+        (await store.query<{ e: string }>("SELECT engine_full AS e FROM system.tables WHERE database = currentDatabase() AND name = 'frames'"))[0]?.e ?? '';
+      for (const days of [30, 0, 90]) {
+        const other = await factory({ frameRetentionDays: days });
+        try {
+          await other.migrate();
+          if (days === 0) expect(await ttl()).not.toContain('TTL');
+          else expect(await ttl()).toContain(`TTL toDateTime(ts) + toIntervalDay(${days})`);
+        } finally {
+          await other.close();
+        }
+      }
     });
 
     it('refuses operations after close', async () => {

@@ -5,10 +5,11 @@ import { scanSql, type SqlToken } from './sql-lexer.js';
  * Statement guard for read-only queries, on top of the engine's `readonly=1`.
  *
  * Why a second layer: in chDB the engine runs as `clickhouse local` inside the gateway process, and
- * there `readonly=1` still lets `SELECT file('/etc/...')` read any file the process can read and
- * `SELECT ... INTO OUTFILE` write one (both verified against chdb 3.4.0 / engine 26.7), and `KILL QUERY`
- * stop ingest's inserts. The guard admits one statement of a reading kind and refuses file and
- * network access by name; values to search for belong in bound parameters, which it never sees.
+ * there `readonly=1` still lets `SELECT file('/etc/...')` read any file the process can read,
+ * `SELECT ... INTO OUTFILE` write one, and `KILL QUERY` run, which could stop ingest's inserts (all
+ * verified against chdb 3.4.0 / engine 26.7). The guard admits one statement of a reading kind and
+ * refuses file and network access by name; values to search for belong in bound parameters, which it
+ * never sees.
  */
 
 /** First words a read-only statement may start with. */
