@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { TollgateError } from '../errors.js';
 import type { ClickHouseStoreConfig } from './config.js';
 import { storeError } from './engine-errors.js';
@@ -22,6 +22,8 @@ export function openClickHouseStore(config: ClickHouseStoreConfig): Store {
     database: config.database,
     request_timeout: config.requestTimeoutMs,
     application: 'tollgate',
+    // Errors reach the caller as TollgateErrors and get logged there, once, through pino.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   return new ClickHouseStore(config, client);
 }
@@ -78,7 +80,7 @@ class ClickHouseStore implements Store {
         table: plan.table,
         columns: [first, ...rest],
         format: 'TabSeparated',
-        values: Readable.from([payload]),
+        values: Readable.from([payload], { objectMode: false }),
         clickhouse_settings: settings,
       });
     } catch (err) {
