@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classifySql } from './classify.js';
 import { formatName } from './names.js';
 import { kindNames } from './kinds.js';
 import { loadGuardrailParser } from './parser.js';
+import { STATEMENT_KINDS } from './statement-kinds.js';
 
 // What the classifier reports about a text, independent of any profile.
 beforeAll(async () => {
@@ -121,6 +124,13 @@ describe('classifySql', () => {
       sql = `CREATE FUNCTION f${i}() RETURNS void LANGUAGE plpgsql AS $b${i}$BEGIN ${sql.replaceAll("'", "''")}; END$b${i}$`;
     }
     expect(classifySql(sql).unclassifiable?.reason).toBe('too-deep');
+  });
+
+  it('knows every statement node of the installed parser (a parser upgrade must classify new ones)', () => {
+    const typings = createRequire(import.meta.url).resolve('@pgsql/types/types.d.ts');
+    const tags = [...readFileSync(typings, 'utf8').matchAll(/export interface (\w+Stmt) \{/g)].map((m) => m[1]);
+    expect(tags.length).toBeGreaterThan(100);
+    expect(tags.filter((t) => t !== 'RawStmt' && t !== undefined && !STATEMENT_KINDS.has(t))).toEqual([]);
   });
 
   it('throws the parser error for text PostgreSQL rejects', () => {

@@ -127,6 +127,8 @@ const cases: Record<Exclude<ProfileName, 'read-only'>, { blocked: [string, strin
       ["LOAD '/tmp/evil.so'", 'no-server-files/server-files'],
       ["CREATE TABLESPACE ts LOCATION '/tmp/ts'", 'no-server-files/server-files'],
       ["CREATE SUBSCRIPTION s CONNECTION 'host=evil' PUBLICATION p", 'no-server-files/server-files'],
+      ["CREATE SERVER evil FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'evil')", 'no-server-files/server-files'],
+      ['IMPORT FOREIGN SCHEMA public FROM SERVER evil INTO local', 'no-server-files/server-files'],
       ["DO $$BEGIN PERFORM pg_read_file('x'); END$$", 'no-server-files/server-files'],
       ["CREATE TABLE t (a text DEFAULT pg_read_file('x'))", 'no-server-files/server-files'],
     ],

@@ -45,6 +45,14 @@ describe('SQL PREPARE / EXECUTE', () => {
     expect(rule(s.judgeQuery('PREPARE w AS DELETE FROM t WHERE id = 1; EXECUTE w'))).toBe('block:read-only/write');
   });
 
+  it('follows EXECUTE inside EXPLAIN ANALYZE and CREATE TABLE AS', () => {
+    const s = session(['no-unbounded-writes']);
+    s.judgeQuery('PREPARE ok AS SELECT 1');
+    expect(rule(s.judgeQuery('EXPLAIN ANALYZE EXECUTE ok'))).toBe('allow');
+    expect(rule(s.judgeQuery('EXPLAIN ANALYZE EXECUTE missing'))).toBe('block:unclassifiable/unknown-prepared');
+    expect(rule(s.judgeQuery('CREATE TABLE c AS EXECUTE missing'))).toBe('block:unclassifiable/unknown-prepared');
+  });
+
   it('EXECUTE of a statement never prepared here is denied', () => {
     expect(rule(session(['read-only']).judgeQuery('EXECUTE ghost'))).toBe('block:unclassifiable/unknown-prepared');
   });

@@ -13,6 +13,7 @@ const DDL = K.ddl;
 export const STATEMENT_KINDS: ReadonlyMap<string, number> = new Map<string, number>([
   // reads and cursors
   ['SelectStmt', K.read],
+  ['SetOperationStmt', K.read],
   ['ReturnStmt', K.read],
   ['PLAssignStmt', K.read],
   ['DeclareCursorStmt', K.read],
@@ -55,6 +56,10 @@ export const STATEMENT_KINDS: ReadonlyMap<string, number> = new Map<string, numb
   ['AlterSubscriptionStmt', DDL | K['server-files']],
   ['CreateFdwStmt', DDL | K['server-files']],
   ['AlterFdwStmt', DDL | K['server-files']],
+  // A foreign server is an outbound connection, like dblink.
+  ['CreateForeignServerStmt', DDL | K['server-files']],
+  ['AlterForeignServerStmt', DDL | K['server-files']],
+  ['ImportForeignSchemaStmt', DDL | K['server-files']],
   ['AlterDatabaseSetStmt', DDL | K['server-config']],
   ['VariableSetStmt', K.session],
   // transaction control
@@ -79,16 +84,16 @@ export const STATEMENT_KINDS: ReadonlyMap<string, number> = new Map<string, numb
   ...[
     'AlterCollationStmt', 'AlterDatabaseRefreshCollStmt', 'AlterDatabaseStmt', 'AlterDomainStmt',
     'AlterEnumStmt', 'AlterEventTrigStmt', 'AlterExtensionContentsStmt', 'AlterExtensionStmt',
-    'AlterForeignServerStmt', 'AlterFunctionStmt', 'AlterObjectDependsStmt', 'AlterObjectSchemaStmt',
+    'AlterFunctionStmt', 'AlterObjectDependsStmt', 'AlterObjectSchemaStmt',
     'AlterOpFamilyStmt', 'AlterOperatorStmt', 'AlterPublicationStmt', 'AlterSeqStmt', 'AlterStatsStmt',
     'AlterTSConfigurationStmt', 'AlterTSDictionaryStmt', 'AlterTableMoveAllStmt',
     'AlterTableSpaceOptionsStmt', 'AlterTableStmt', 'AlterTypeStmt', 'CommentStmt', 'CompositeTypeStmt',
     'CreateAmStmt', 'CreateCastStmt', 'CreateConversionStmt', 'CreateDomainStmt', 'CreateEnumStmt',
-    'CreateEventTrigStmt', 'CreateForeignServerStmt', 'CreateForeignTableStmt', 'CreateFunctionStmt',
+    'CreateEventTrigStmt', 'CreateForeignTableStmt', 'CreateFunctionStmt',
     'CreateOpClassStmt', 'CreateOpFamilyStmt', 'CreatePublicationStmt', 'CreateRangeStmt',
     'CreateSchemaStmt', 'CreateSeqStmt', 'CreateStatsStmt', 'CreateStmt', 'CreateTransformStmt',
     'CreateTrigStmt', 'CreatedbStmt', 'DefineStmt', 'DropStmt', 'DropSubscriptionStmt',
-    'DropTableSpaceStmt', 'DropdbStmt', 'ImportForeignSchemaStmt', 'IndexStmt', 'RenameStmt',
+    'DropTableSpaceStmt', 'DropdbStmt', 'IndexStmt', 'RenameStmt',
     'ReplicaIdentityStmt', 'RuleStmt', 'SecLabelStmt', 'ViewStmt',
   ].map((tag): [string, number] => [tag, DDL]),
 ]);
