@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ParsedConfig } from './schema.js';
+import { builtinMaskingProfiles } from './schema-policy.js';
 
 type P = ParsedConfig;
 type EmbeddedLog = Extract<P['eventLog'], { kind: 'embedded' }> & { dir: string };
@@ -38,6 +39,7 @@ export function resolveConfig(parsed: ParsedConfig, baseDir: string): TollgateCo
   const dev = parsed.identity.devIssuer;
   return {
     ...parsed,
+    masking: { ...builtinMasking(), ...parsed.masking },
     baseDir: base,
     eventLog,
     store,
@@ -71,4 +73,13 @@ function absolutisePaths(node: unknown, base: string, depth = 0): void {
       absolutisePaths(value, base, depth + 1);
     }
   }
+}
+
+/** Fresh mutable copies of the built-in masking profiles, shaped like parsed ones. */
+function builtinMasking(): ParsedConfig['masking'] {
+  const out: ParsedConfig['masking'] = {};
+  for (const [name, p] of Object.entries(builtinMaskingProfiles)) {
+    out[name] = { description: p.description, columns: [], detectors: [...p.detectors] };
+  }
+  return out;
 }

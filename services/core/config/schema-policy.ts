@@ -3,16 +3,37 @@ import { claimConstraints } from './schema-identity.js';
 import { name } from './schema-runtime.js';
 
 /**
- * Guardrail profiles the gateway ships; roles may name these without defining them. The gateway
- * must treat any other unknown name as "deny everything" (fail closed), but config validation
- * catches typos first.
+ * Guardrail profiles the gateways ship (services/gateway/postgres/guardrails/profiles.ts; a test
+ * keeps the lists equal); roles may name these without defining them. A gateway must still treat
+ * an unknown name as "deny everything", but validation catches typos first.
  */
-export const builtinGuardrailProfiles = ['read-only', 'no-ddl', 'no-destructive'] as const;
+export const builtinGuardrailProfiles = [
+  'read-only', 'no-ddl', 'no-unbounded-writes', 'no-privilege-change', 'no-server-files', 'no-catalog-secrets',
+] as const;
 
-/** Masking profiles the gateway ships: "pii" runs every content detector on every column. */
-export const builtinMaskingProfiles = ['pii'] as const;
+/**
+ * Content detector ids and group names the masking engine accepts (services/core/masking; a test
+ * keeps the lists equal). Groups: "national-id", "secret", "all".
+ */
+export const maskingDetectors = [
+  'email', 'card', 'ssn', 'nino', 'iban', 'phone', 'aws-key-id', 'aws-secret', 'github-token', 'slack-token',
+  'stripe-key', 'google-api-key', 'jwt', 'pem-private-key', 'bearer', 'url-password', 'secret-kv',
+  'national-id', 'secret', 'all',
+] as const;
 
-export const maskingDetectors = ['email', 'card', 'national-id', 'secret', 'phone', 'iban'] as const;
+export const maskingActions = ['redact', 'partial', 'hash', 'null', 'email'] as const;
+
+/**
+ * Masking profiles that exist without being defined; the loader adds them to `masking` unless the
+ * file defines a profile of the same name (which then wins).
+ */
+export const builtinMaskingProfiles = {
+  pii: {
+    description: 'every built-in content detector on every column',
+    columns: [],
+    detectors: ['all'],
+  },
+} as const satisfies Record<string, { description: string; columns: readonly never[]; detectors: readonly (typeof maskingDetectors)[number][] }>;
 
 /** A connection name or a glob over names ("staging-*"); "*" is every connection. */
 const connectionPattern = z.string().regex(/^[A-Za-z0-9*][A-Za-z0-9_*-]{0,62}$/, 'expected a connection name or a glob like "staging-*"');
@@ -55,9 +76,11 @@ export const guardrailProfileSchema = z.looseObject({
 });
 
 const columnRule = z.strictObject({
-  /** "table.column" glob, e.g. "*.email" or "customers.*". */
+  /** "column", "table.column" or "schema.table.column", each part a case-insensitive glob; or "/regex/". */
   column: z.string().min(1),
-  action: z.enum(['redact', 'hash', 'partial', 'null']).default('redact'),
+  action: z.enum(maskingActions).default('redact'),
+  /** For partial: how many trailing characters stay visible. */
+  keep: z.number().int().min(0).max(64).optional(),
 });
 
 export const maskingProfileSchema = z.strictObject({

@@ -10,6 +10,7 @@ import {
   maskingProfileSchema,
   roleSchema,
 } from './schema-policy.js';
+import { secretRef } from './secret.js';
 import { eventLogSchema, logSchema, name, nodeSchema, schemaRegistrySchema, storeSchema } from './schema-runtime.js';
 
 /** The whole configuration file, before paths are resolved and secrets read. */
@@ -28,6 +29,8 @@ export const configSchema = z
     roles: z.record(name, roleSchema).default({}),
     guardrails: z.record(name, guardrailProfileSchema).default({}),
     masking: z.record(name, maskingProfileSchema).default({}),
+    /** HMAC key (at least 16 bytes) for masking rules with action "hash"; required if any rule hashes. */
+    maskingHashKey: secretRef.optional(),
     ingest: ingestSchema,
     limits: limitsSchema,
   })
@@ -41,7 +44,8 @@ function checkProfileReferences(cfg: unknown, ctx: z.RefinementCtx): void {
   // Runs even when other fields failed, so every access here is defensive.
   const root = asRecord(cfg);
   const guardrails = new Set<string>([...builtinGuardrailProfiles, ...Object.keys(asRecord(root.guardrails))]);
-  const masking = new Set<string>([...builtinMaskingProfiles, ...Object.keys(asRecord(root.masking))]);
+  const masking = new Set<string>([...Object.keys(builtinMaskingProfiles), ...Object.keys(asRecord(root.masking))]);
+  checkHashKey(root, ctx);
   for (const [roleName, role] of Object.entries(asRecord(root.roles))) {
     const grants = asRecord(role).grants;
     if (!Array.isArray(grants)) continue;
@@ -57,11 +61,24 @@ function checkProfileReferences(cfg: unknown, ctx: z.RefinementCtx): void {
         });
       };
       check('guardrails', guardrails, builtinGuardrailProfiles);
-      check('masking', masking, builtinMaskingProfiles);
+      check('masking', masking, Object.keys(builtinMaskingProfiles));
     });
   }
 }
 
 function asRecord(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** A hash rule without a key would fail at the first masked row; say so at start-up instead. */
+function checkHashKey(root: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  if (root.maskingHashKey !== undefined) return;
+  for (const [profile, body] of Object.entries(asRecord(root.masking))) {
+    const columns = asRecord(body).columns;
+    if (!Array.isArray(columns)) continue;
+    const i = columns.findIndex((c: unknown) => asRecord(c).action === 'hash');
+    if (i >= 0) {
+      ctx.addIssue({ code: 'custom', input: 'hash', path: ['masking', profile, 'columns', i, 'action'], message: 'action "hash" needs maskingHashKey: { env: NAME } (an HMAC key of at least 16 bytes)' });
+    }
+  }
 }
