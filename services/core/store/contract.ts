@@ -201,8 +201,9 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       it.each(['frames', 'queries'])('%s: same token writes once, a different token writes again', async (table) => {
         const id = sid(`dedup-${table}`);
         const rows = sampleRows(table, id);
-        await store.insert(table, rows, { dedupToken: `${id}:0-2` });
-        await store.insert(table, rows, { dedupToken: `${id}:0-2` });
+        const token = `${id}:0-2 ' \\' {t:String}`;
+        await store.insert(table, rows, { dedupToken: token });
+        await store.insert(table, rows, { dedupToken: token });
         expect(await count(id, table)).toBe(rows.length);
         await store.insert(table, rows, { dedupToken: `${id}:3-5` });
         expect(await count(id, table)).toBe(rows.length * 2);
