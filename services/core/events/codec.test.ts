@@ -165,6 +165,10 @@ describe('EventCodec on bad input', () => {
     expect(() => codec.encodeAlert(alert)).toThrow(/severity/);
   });
 
+  it('refuses to encode an event above the size limit', () => {
+    expect(errorCodeOf(() => codec.encodeFrame(frameWith(wireBody(Buffer.alloc(65 * 1024 * 1024)))))).toBe('TG_ERR_MESSAGE_TOO_LARGE');
+  });
+
   it('refuses a body kind it does not know', () => {
     const frame = { ...frameWith(wireBody(Buffer.from('x'))), body: { kind: 'Nope' } } as unknown as Frame;
     expect(errorCodeOf(() => codec.encodeFrame(frame))).toBe('TG_ERR_SCHEMA');

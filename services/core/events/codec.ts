@@ -89,7 +89,7 @@ class SchemaChannel<T> {
 
   /** Allocates one buffer for header and body, retrying larger when the guess was short. */
   encode(value: T, payloadLength: number): Buffer {
-    let size = HEADER_LENGTH + this.overhead + payloadLength;
+    let size = Math.min(HEADER_LENGTH + this.overhead + payloadLength, MAX_EVENT_BYTES);
     for (;;) {
       const buf = Buffer.allocUnsafe(size);
       let end: number;
@@ -106,7 +106,10 @@ class SchemaChannel<T> {
         if (needed > this.overhead) this.overhead = Math.min(needed + (needed >> 2), 1 << 20);
         return end === size ? buf : buf.subarray(0, end);
       }
-      size *= 2;
+      if (size >= MAX_EVENT_BYTES) {
+        throw new TollgateError('TG_ERR_MESSAGE_TOO_LARGE', `${this.schema.name} encodes to more than ${MAX_EVENT_BYTES} bytes; truncate the payload first`);
+      }
+      size = Math.min(size * 2, MAX_EVENT_BYTES);
     }
   }
 }

@@ -1,0 +1,13 @@
+export { EventCodec } from './codec.js';
+export { EventTypes, eventCode, eventTypeOf } from './codes.js';
+export type { EventType } from './codes.js';
+export { decisionBody, sessionEndBody, sessionStartBody, truncatedWireBody, wireBody } from './bodies.js';
+export { Subjects, loadEventSchemas } from './schemas.js';
+export { readSchemaId } from './framing.js';
+export type * from './types.js';
+export { FrameBodyKinds } from './types.js';
+export type { RegisteredSchema, SchemaRegistry } from './registry/port.js';
+export { LocalSchemaRegistry } from './registry/local.js';
+export { ConfluentSchemaRegistry } from './registry/confluent.js';
+export type { ConfluentRegistryOptions } from './registry/confluent.js';
+export { serveRegistryApi } from './registry/http-api.js';
