@@ -151,6 +151,8 @@ const cases: Record<Exclude<ProfileName, 'read-only'>, { blocked: [string, strin
       ['SELECT * FROM pg_user_mappings', 'no-catalog-secrets/table'],
       ["SELECT table_to_xml('pg_authid', true, false, '')", 'no-catalog-secrets/table'],
       ["SELECT table_to_xml($1, true, false, '')", 'unclassifiable/dynamic-sql'],
+      ["SELECT schema_to_xml('pg_catalog', true, false, '')", 'no-catalog-secrets/function'],
+      ["SELECT database_to_xml(true, false, '')", 'no-catalog-secrets/function'],
     ],
     allowed: ['SELECT rolname FROM pg_roles', 'SELECT usename FROM pg_user', 'SELECT * FROM pg_stats'],
   },

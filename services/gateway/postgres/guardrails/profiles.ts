@@ -43,6 +43,8 @@ export const PROFILES = {
       'pg_authid', 'pg_shadow', 'pg_user_mapping', 'pg_user_mappings', 'pg_subscription', 'pg_statistic',
       'pg_largeobject', 'pg_hba_file_rules', 'pg_file_settings',
     ],
+    // Whole-schema dumps read every table in them, the secret catalogs included.
+    denyFunctions: ['database_to_xml', 'database_to_xml_and_xmlschema', 'schema_to_xml', 'schema_to_xml_and_xmlschema'],
   },
 } as const satisfies Record<string, RuleSpec>;
 
