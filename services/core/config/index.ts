@@ -1,4 +1,4 @@
-export { loadConfig, parseConfig, type ConfigProblem, type Env, type ParseOptions } from './load.js';
+export { loadConfig, parseConfig, type ConfigProblem, type Env, type LoadOptions, type ParseOptions } from './load.js';
 export type { EventLogConfig, IdentitySettings, StoreConfig, TollgateConfig } from './resolve.js';
 export { Secret } from './secret.js';
 export { parseDurationMs } from './duration.js';

@@ -188,6 +188,16 @@ describe('loadConfig', () => {
     await expect(loadConfig(dup, {})).rejects.toMatchObject({ code: 'TG_ERR_CONFIG' });
   });
 
+  it('lets --data-dir override dataDir and every path derived from it', async () => {
+    const file = join(dir, 'tg-override.yaml');
+    await writeFile(file, 'dataDir: state\neventLog: { kind: embedded, dir: /var/log/tg }\n');
+    const cfg = await loadConfig(file, {}, { dataDir: '/srv/other' });
+    expect(cfg.dataDir).toBe('/srv/other');
+    expect(cfg.identity.devIssuer.dir).toBe('/srv/other/dev-issuer');
+    expect(cfg.store.kind === 'chdb' && cfg.store.path).toBe('/srv/other/chdb');
+    expect(cfg.eventLog.kind === 'embedded' && cfg.eventLog.dir).toBe('/var/log/tg');
+  });
+
   it('uses built-in defaults when no file is given', async () => {
     expect((await loadConfig(undefined, {})).eventLog.kind).toBe('embedded');
   });

@@ -14,7 +14,14 @@ export interface ParseOptions {
   baseDir?: string;
   /** Where the object came from, for error messages. */
   source?: string;
+  /**
+   * Overrides dataDir (e.g. `--data-dir`) before defaults derive from it; a relative value is
+   * resolved against the working directory, as a command-line path would be.
+   */
+  dataDir?: string | undefined;
 }
+
+export type LoadOptions = Pick<ParseOptions, 'dataDir'>;
 
 export interface ConfigProblem {
   path: string;
@@ -33,12 +40,13 @@ export function parseConfig(input: unknown, env: Env, options: ParseOptions = {}
   }
   problems.push(...resolveSecrets(parsed.data, env).map((p) => ({ path: p.path, message: `environment variable ${p.env} is not set (or empty)` })));
   if (problems.length > 0) throw configError(source, problems);
+  if (options.dataDir !== undefined) parsed.data.dataDir = resolve(options.dataDir);
   return resolveConfig(parsed.data, options.baseDir ?? process.cwd());
 }
 
 /** Reads a YAML or JSON file (or nothing: built-in defaults) and parses it with parseConfig. */
-export async function loadConfig(path: string | undefined, env: Env): Promise<TollgateConfig> {
-  if (path === undefined) return parseConfig({}, env);
+export async function loadConfig(path: string | undefined, env: Env, options: LoadOptions = {}): Promise<TollgateConfig> {
+  if (path === undefined) return parseConfig({}, env, options);
   const full = resolve(path);
   let text: string;
   try {
@@ -52,7 +60,7 @@ export async function loadConfig(path: string | undefined, env: Env): Promise<To
   } catch (err) {
     throw new TollgateError('TG_ERR_CONFIG', `${full} is not valid ${extname(full) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`, { cause: err, context: { path: full } });
   }
-  return parseConfig(raw, env, { baseDir: dirname(full), source: full });
+  return parseConfig(raw, env, { ...options, baseDir: dirname(full), source: full });
 }
 
 function configError(source: string, problems: ConfigProblem[]): TollgateError {
