@@ -1,3 +1,4 @@
+import { eachMatch } from './each-match.js';
 import type { Detector, Finding } from './types.js';
 
 /**
@@ -81,19 +82,19 @@ function alreadyMasked(text: string, s: number): boolean {
 
 function scanSecretKv(text: string, out: Finding[]): void {
   let lastEnd = 0;
-  for (const m of text.matchAll(secretKeyWords)) {
+  eachMatch(secretKeyWords, text, (m) => {
     const ks = m.index;
     const ke = ks + m[0].length;
-    if (ks < lastEnd || !keywordAtBoundary(text, ks, ke)) continue;
+    if (ks < lastEnd || !keywordAtBoundary(text, ks, ke)) return;
     let ie = ke;
     while (ie < text.length && ie - ke < 64 && isIdent(text.charCodeAt(ie))) ie++;
     const v = valueStart(text, ie);
-    if (v === -1 || v >= text.length || alreadyMasked(text, v)) continue;
+    if (v === -1 || v >= text.length || alreadyMasked(text, v)) return;
     const [s, e] = valueSpan(text, v);
-    if (e <= s) continue;
+    if (e <= s) return;
     out.push({ detector: 'secret-kv', start: s, end: e });
     lastEnd = e;
-  }
+  });
 }
 
 export const secretKvDetector: Detector = {

@@ -71,8 +71,8 @@ const noFindings: readonly Finding[] = Object.freeze([]);
 const stats = emptyStats();
 
 /** Runs the gated detectors over a view; findings are in view coordinates, unsorted. */
-export function detect(view: TextView, set: DetectorSet): Finding[] {
-  statsOfString(view.text, stats);
+export function detect(view: TextView, set: DetectorSet, statsReady = false): Finding[] {
+  if (!statsReady) statsOfString(view.text, stats);
   const raw: Finding[] = [];
   for (const d of set.detectors) if (d.gate(stats)) d.scan(view.text, raw);
   return raw;
@@ -127,7 +127,7 @@ export function maskText(text: string, set: DetectorSet): TextMaskResult {
     if (!any) return { text, findings: noFindings };
   }
   const view = buildView(text, needsView);
-  const raw = detect(view, set);
+  const raw = detect(view, set, !needsView);
   if (raw.length === 0) return { text, findings: noFindings };
   return applyFindings(text, view, raw);
 }

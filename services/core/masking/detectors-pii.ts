@@ -1,3 +1,4 @@
+import { eachMatch } from './each-match.js';
 import { cardPrefixValid, ibanChecksumValid, ibanLength, luhnValid } from './checksums.js';
 import type { Detector, Finding } from './types.js';
 
@@ -157,11 +158,11 @@ export const ssnDetector: Detector = {
   id: 'ssn',
   gate: (s) => s.digits >= 9 && (s.dashes > 0 || s.spaces > 0),
   scan(text, out) {
-    for (const m of text.matchAll(ssnPattern)) {
+    eachMatch(ssnPattern, text, (m) => {
       const area = m[1]!;
-      if (area === '000' || area === '666' || area[0] === '9' || m[2] === '00' || m[3] === '0000') continue;
+      if (area === '000' || area === '666' || area[0] === '9' || m[2] === '00' || m[3] === '0000') return;
       out.push({ detector: 'ssn', start: m.index, end: m.index + m[0].length });
-    }
+    });
   },
   placeholder: () => '***-**-****',
 };
@@ -173,10 +174,9 @@ export const ninoDetector: Detector = {
   id: 'nino',
   gate: (s) => s.digits >= 6 && s.length >= 9,
   scan(text, out) {
-    for (const m of text.matchAll(ninoPattern)) {
-      if (ninoBadPrefix.has(m[1]!.toUpperCase())) continue;
-      out.push({ detector: 'nino', start: m.index, end: m.index + m[0].length });
-    }
+    eachMatch(ninoPattern, text, (m) => {
+      if (!ninoBadPrefix.has(m[1]!.toUpperCase())) out.push({ detector: 'nino', start: m.index, end: m.index + m[0].length });
+    });
   },
   placeholder: fixed('nino'),
 };
@@ -200,13 +200,12 @@ export const ibanDetector: Detector = {
   id: 'iban',
   gate: (s) => s.digits >= 2 && s.length >= 15,
   scan(text, out) {
-    for (const m of text.matchAll(ibanStart)) {
+    eachMatch(ibanStart, text, (m) => {
       const want = ibanLength(m[0].slice(0, 2).toUpperCase());
-      if (want === undefined) continue;
+      if (want === undefined) return;
       const e = ibanEnd(text, m.index, want);
-      if (e === -1 || !ibanChecksumValid(text.slice(m.index, e).replaceAll(' ', '').toUpperCase())) continue;
-      out.push({ detector: 'iban', start: m.index, end: e });
-    }
+      if (e !== -1 && ibanChecksumValid(text.slice(m.index, e).replaceAll(' ', '').toUpperCase())) out.push({ detector: 'iban', start: m.index, end: e });
+    });
   },
   placeholder: fixed('iban'),
 };
@@ -218,7 +217,9 @@ export const phoneDetector: Detector = {
   id: 'phone',
   gate: (s) => s.digits >= 8,
   scan(text, out) {
-    for (const m of text.matchAll(phonePattern)) out.push({ detector: 'phone', start: m.index, end: m.index + m[0].length });
+    eachMatch(phonePattern, text, (m) => {
+      out.push({ detector: 'phone', start: m.index, end: m.index + m[0].length });
+    });
   },
   placeholder: fixed('phone'),
 };

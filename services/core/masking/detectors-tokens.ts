@@ -1,3 +1,4 @@
+import { eachMatch } from './each-match.js';
 import type { Detector, DetectorId, Finding } from './types.js';
 
 // Every pattern opens with a negative lookbehind on its own run class, so a long run of token
@@ -10,7 +11,9 @@ function regexDetector(id: DetectorId, pattern: RegExp, gate: Detector['gate']):
     id,
     gate,
     scan(text, out) {
-      for (const m of text.matchAll(pattern)) out.push({ detector: id, start: m.index, end: m.index + m[0].length });
+      eachMatch(pattern, text, (m) => {
+        out.push({ detector: id, start: m.index, end: m.index + m[0].length });
+      });
     },
     placeholder: redacted(id),
   };
@@ -51,16 +54,20 @@ function within(sorted: readonly number[], from: number, to: number): boolean {
  */
 function scanAwsSecret(text: string, out: Finding[]): void {
   const anchors: number[] = [];
-  for (const m of text.matchAll(awsKeyIdAnywhere)) anchors.push(m.index);
+  eachMatch(awsKeyIdAnywhere, text, (m) => {
+    anchors.push(m.index);
+  });
   const labels: number[] = [];
-  for (const m of text.matchAll(awsContextLabel)) labels.push(m.index);
+  eachMatch(awsContextLabel, text, (m) => {
+    labels.push(m.index);
+  });
   if (anchors.length === 0 && labels.length === 0) return;
-  for (const m of text.matchAll(awsSecretCandidate)) {
+  eachMatch(awsSecretCandidate, text, (m) => {
     const v = m[0];
-    if (!/[a-z]/.test(v) || !/[A-Z]/.test(v) || /^[0-9a-fA-F]+$/.test(v)) continue;
-    if (!within(labels, m.index - 96, m.index - 1) && !within(anchors, m.index - 512, m.index + 512)) continue;
+    if (!/[a-z]/.test(v) || !/[A-Z]/.test(v) || /^[0-9a-fA-F]+$/.test(v)) return;
+    if (!within(labels, m.index - 96, m.index - 1) && !within(anchors, m.index - 512, m.index + 512)) return;
     out.push({ detector: 'aws-secret', start: m.index, end: m.index + 40 });
-  }
+  });
 }
 
 export const awsSecretDetector: Detector = {
@@ -140,10 +147,10 @@ export const bearerDetector: Detector = {
   id: 'bearer',
   gate: (s) => s.spaces >= 1 && s.length >= 14,
   scan(text, out) {
-    for (const m of text.matchAll(bearerPattern)) {
+    eachMatch(bearerPattern, text, (m) => {
       const end = m.index + m[0].length;
       out.push({ detector: 'bearer', start: end - m[1]!.length, end });
-    }
+    });
   },
   placeholder: redacted('bearer'),
 };
@@ -155,10 +162,10 @@ export const urlPasswordDetector: Detector = {
   id: 'url-password',
   gate: (s) => s.colons >= 2 && s.at >= 1,
   scan(text, out) {
-    for (const m of text.matchAll(urlPasswordPattern)) {
+    eachMatch(urlPasswordPattern, text, (m) => {
       const end = m.index + m[0].length - 1;
       out.push({ detector: 'url-password', start: end - m[1]!.length, end });
-    }
+    });
   },
   placeholder: redacted('url-password'),
 };

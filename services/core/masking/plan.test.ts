@@ -88,6 +88,15 @@ describe('masking plan: values', () => {
     expect(plan.maskValue('1990-01-01', users('dob'))).toMatchObject({ value: null, changed: true, action: 'null' });
   });
 
+  it('columnMasker resolves the rule once and masks like maskValue', () => {
+    const card = plan.columnMasker(users('card'));
+    const note = plan.columnMasker(users('note'));
+    expect(card(Buffer.from('4111111111111111')).value?.toString()).toBe('************1111');
+    expect(note(Buffer.from('x a@b.co')).value?.toString()).toBe('x ****@****');
+    expect(plan.columnMasker()(Buffer.from('plain')).changed).toBe(false);
+    expect(note(Buffer.from([0xc3]))).toMatchObject({ withheld: true });
+  });
+
   it('partial hides short values whole rather than keep most of them', () => {
     expect(plan.maskValue('12345', users('card')).value).toBe('****');
   });

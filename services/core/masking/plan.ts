@@ -35,6 +35,11 @@ export interface MaskingPlan {
   /** Masks one value by its column's rule, else by the content detectors; fails closed. */
   maskValue(value: Buffer, column?: ColumnRef): MaskResult<Buffer>;
   maskValue(value: string, column?: ColumnRef): MaskResult<string>;
+  /**
+   * The same as maskValue with the column's rule looked up once: call it per RowDescription and use
+   * the returned function for every DataRow value of that column.
+   */
+  columnMasker(column?: ColumnRef): (value: Buffer) => MaskResult<Buffer>;
   /** Detectors only, on a string. */
   maskText(text: string): TextMaskResult;
   /** Detectors only, on bytes of unknown encoding: UTF-8 when valid, else each byte as Latin-1. */
@@ -144,8 +149,8 @@ export function compileMaskingProfile(profile: MaskingProfile, options: MaskingP
     return result(Buffer.from(r.text, encoding), true, undefined, r.findings);
   };
 
-  const maskValueUnsafe = <T extends string | Buffer>(value: T, column: ColumnRef | undefined): MaskResult<T> => {
-    const rule = column === undefined ? undefined : rules.match(column);
+  const maskValueUnsafe = <T extends string | Buffer>(value: T, column: ColumnRef | undefined, resolved?: CompiledColumnRule | null): MaskResult<T> => {
+    const rule = resolved === undefined ? (column === undefined ? undefined : rules.match(column)) : (resolved ?? undefined);
     if (rule !== undefined) return byRule(value, column, rule);
     if (column?.format === 'binary') return binaryContent(value, column);
     if (Buffer.isBuffer(value)) return bytesText(value, 'withhold', column) as MaskResult<T>;
@@ -163,10 +168,22 @@ export function compileMaskingProfile(profile: MaskingProfile, options: MaskingP
     }
   }
 
+  const columnMasker = (column?: ColumnRef): ((value: Buffer) => MaskResult<Buffer>) => {
+    const rule = (column === undefined ? undefined : rules.match(column)) ?? null;
+    return (value) => {
+      try {
+        return maskValueUnsafe(value, column, rule);
+      } catch {
+        return withhold(value, column, undefined);
+      }
+    };
+  };
+
   return {
     detectors,
     rules,
     maskValue,
+    columnMasker,
     maskText: (text) => failClosed(() => maskText(text, detectors), withheldText),
     maskBytes(bytes) {
       try {

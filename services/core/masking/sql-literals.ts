@@ -1,3 +1,4 @@
+import { eachMatch } from './each-match.js';
 import { keywordAtBoundary, secretKeyWords } from './detector-secret-kv.js';
 import { maskText } from './detector-set.js';
 import type { DetectorSet, TextMaskResult } from './detector-set.js';
@@ -23,8 +24,9 @@ function isIdentChar(c: number): boolean {
 
 /** A column or key name that names a secret (password, api_token, "ClientSecret"). */
 function isSecretName(word: string): boolean {
-  for (const m of word.matchAll(secretKeyWords)) if (keywordAtBoundary(word, m.index, m.index + m[0].length)) return true;
-  return false;
+  let found = false;
+  eachMatch(secretKeyWords, word, (m) => (found = keywordAtBoundary(word, m.index, m.index + m[0].length)));
+  return found;
 }
 
 const simpleEscapes: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
