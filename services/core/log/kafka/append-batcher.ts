@@ -71,11 +71,10 @@ export class AppendBatcher {
     this.timer = undefined;
     const batch = this.queue;
     this.queue = [];
-    this.inFlightBytes = this.queuedBytes;
+    this.inFlightBytes += this.queuedBytes;
     this.queuedBytes = 0;
     this.flushing = this.sendInOrder(batch).finally(() => {
       this.flushing = undefined;
-      this.inFlightBytes = 0;
       if (this.queue.length > 0) this.schedule();
     });
   }
@@ -84,17 +83,28 @@ export class AppendBatcher {
   private async sendInOrder(batch: readonly PendingAppend[]): Promise<void> {
     const { requests, lastRequestOf } = splitIntoRequests(batch, this.limits.maxRequestBytes);
     let settled = 0;
+    const settle = (upTo: number, err?: unknown): void => {
+      for (; settled < upTo; settled++) {
+        const append = batch[settled];
+        if (!append) continue;
+        this.inFlightBytes -= append.bytes;
+        if (err === undefined) append.resolve();
+        else append.reject(err);
+      }
+    };
     for (let r = 0; r < requests.length; r++) {
       try {
         await this.send(requests[r] ?? []);
       } catch (err) {
         // Later requests are not sent: they would land ahead of a retry of this one.
-        for (; settled < batch.length; settled++) batch[settled]?.reject(err);
+        settle(batch.length, err);
         return;
       }
-      for (; settled < batch.length && (lastRequestOf[settled] ?? 0) <= r; settled++) batch[settled]?.resolve();
+      let upTo = settled;
+      while (upTo < batch.length && (lastRequestOf[upTo] ?? 0) <= r) upTo++;
+      settle(upTo);
     }
-    for (; settled < batch.length; settled++) batch[settled]?.resolve(); // appends with no records
+    settle(batch.length);
   }
 }
 

@@ -60,10 +60,16 @@ export type KafkaEventLogConfig = z.output<typeof optionsSchema> & { logger: Log
 
 /** Validates options and fills defaults; one TG_ERR_CONFIG lists every bad field. */
 export function normaliseKafkaOptions(options: KafkaEventLogOptions): KafkaEventLogConfig {
-  const { logger, ...rest } = options;
-  const parsed = optionsSchema.safeParse(rest);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  const input: unknown = options;
+  const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
+  const { logger, ...rest } = isObject ? (input as KafkaEventLogOptions) : { logger: undefined };
+  const parsed = optionsSchema.safeParse(isObject ? rest : input);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  const sinkMethods = ['error', 'warn', 'info', 'debug'] as const;
+  if (logger !== undefined && sinkMethods.some((m) => typeof (logger as unknown as Record<string, unknown>)[m] !== 'function')) {
+    problems.push('logger: expected a pino-like logger with error, warn, info and debug methods');
+  }
+  if (!parsed.success || problems.length > 0) {
     throw new TollgateError('TG_ERR_CONFIG', `invalid Kafka event log options: ${problems.join('; ')}`,
       { context: { problems } });
   }

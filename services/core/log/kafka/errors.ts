@@ -7,6 +7,7 @@ interface KafkaJsErrorShape {
   type?: unknown;
   retriable?: unknown;
   originalError?: unknown;
+  cause?: unknown;
   errors?: unknown;
 }
 
@@ -17,6 +18,11 @@ const misconfigured = new Set([
   'CLUSTER_AUTHORIZATION_FAILED', 'INVALID_REQUIRED_ACKS', 'UNSUPPORTED_FOR_MESSAGE_FORMAT',
 ]);
 
+// What "Broker 0 not found" means in practice: the admin client or idempotent producer asked for
+// the controller, and the cluster's metadata names none (librdkafka's mock cluster never does).
+const noControllerHint = ' (the cluster metadata names no usable controller: topic creation and the ' +
+  'idempotent producer need one; against librdkafka\'s mock cluster set idempotent: false and createTopics: false)';
+
 /**
  * Maps whatever kafkajs threw to a TollgateError: TG_ERR_MESSAGE_TOO_LARGE for oversized batches,
  * TG_ERR_CONFIG for authorisation or invalid-topic answers, TG_ERR_LOG_UNAVAILABLE for the rest.
@@ -26,7 +32,8 @@ export function fromKafkaError(err: unknown, operation: string, context: Record<
   const root = innermost(err);
   const type = typeof root.type === 'string' ? root.type : undefined;
   const name = typeof root.name === 'string' ? root.name : 'Error';
-  const detail = typeof root.message === 'string' ? root.message : String(err);
+  const detail = (typeof root.message === 'string' ? root.message : String(err)) +
+    (name === 'KafkaJSBrokerNotFound' ? noControllerHint : '');
   const code: ErrorCode = type && tooLarge.has(type) ? 'TG_ERR_MESSAGE_TOO_LARGE'
     : type && misconfigured.has(type) ? 'TG_ERR_CONFIG'
       : name === 'KafkaJSSASLAuthenticationError' ? 'TG_ERR_CONFIG'
@@ -44,6 +51,7 @@ function innermost(err: unknown): KafkaJsErrorShape {
     if (typeof current !== 'object' || current === null) break;
     const shape = current as KafkaJsErrorShape;
     if (shape.originalError !== undefined) current = shape.originalError;
+    else if (shape.cause !== undefined && shape.cause !== null) current = shape.cause;
     else if (Array.isArray(shape.errors) && shape.errors.length > 0) current = shape.errors[0];
     else return shape;
   }
