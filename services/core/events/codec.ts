@@ -97,7 +97,7 @@ class SchemaChannel<T> {
         end = this.write(value, buf, HEADER_LENGTH);
       } catch (err) {
         if (isTollgateError(err)) throw err;
-        const problems = describeInvalid(this.schema.type, this.checkable(value));
+        const problems = describeInvalid(this.schema.type, this.checkable(value)) ?? (err as Error).message;
         throw new TollgateError('TG_ERR_SCHEMA', `${this.schema.name} does not match its schema: ${problems}`, { cause: err });
       }
       if (end > 0) {
@@ -130,7 +130,7 @@ export class EventCodec {
     frameId: number,
     alertId: number,
   ) {
-    const layout = new FrameLayout(schemas.frame.type);
+    const layout = new FrameLayout(schemas.frame.type, schemas.frame.json);
     const alertType = schemas.alert.type;
     this.layout = layout;
     this.frames = new SchemaChannel<Frame>(schemas.frame, frameId, (f, buf, pos) => layout.write(f, buf, pos), (f) => layout.wrap(f));
@@ -205,14 +205,15 @@ export class EventCodec {
   }
 }
 
-function describeInvalid(type: Type, value: unknown): string {
+/** Up to five `path = value` problems, or undefined when avsc's validator finds none. */
+function describeInvalid(type: Type, value: unknown): string | undefined {
   const problems: string[] = [];
   type.isValid(value, {
     errorHook: (path, got) => {
       if (problems.length < 5) problems.push(`${path.join('.') || '(root)'} = ${inspectShort(got)}`);
     },
   });
-  return problems.length === 0 ? 'a value avsc could not write' : problems.join('; ');
+  return problems.length === 0 ? undefined : problems.join('; ');
 }
 
 function inspectShort(value: unknown): string {

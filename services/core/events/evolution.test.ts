@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTollgateError } from '../errors.js';
-import { wireBody } from './bodies.js';
+import { decisionBody, wireBody } from './bodies.js';
 import { EventCodec } from './codec.js';
 import { LocalSchemaRegistry } from './registry/local.js';
 import { findSchemasDir } from './schema-files.js';
@@ -75,6 +76,24 @@ describe('schema evolution', () => {
     expect(read.protocol).toBe('UNKNOWN');
     expect(read).not.toHaveProperty('region');
     expect(read.body).toEqual(wireBody(Buffer.from('PING')));
+  });
+
+  it('answers corrupt data from another schema version with TG_ERR_DECODE, never another error', async () => {
+    const { reader1, writer2 } = await codecs();
+    const good = writer2.encodeFrame(frameWith(decisionBody('MASK', { details: { a: 'b', c: 'd' } }))); // region: its default
+    await reader1.loadWriterSchemas([good]);
+    fc.assert(
+      fc.property(fc.nat(good.length - 6), fc.uint8Array({ minLength: 1, maxLength: 8 }), (at, bytes) => {
+        const bad = Buffer.from(good);
+        bad.set(bytes.subarray(0, bad.length - 5 - at), 5 + at);
+        try {
+          reader1.decodeFrame(bad);
+        } catch (err) {
+          expect(isTollgateError(err, 'TG_ERR_DECODE'), String(err)).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('the registry refuses a version that adds a field without a default', async () => {

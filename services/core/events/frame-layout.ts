@@ -1,6 +1,7 @@
 import avro from 'avsc';
 import type { Type, types } from 'avsc';
 import { TollgateError } from '../errors.js';
+import type { SchemaJson } from './schema-files.js';
 import { FrameBodyKinds } from './types.js';
 import type { Frame, FrameBody, FrameBodyKind } from './types.js';
 
@@ -18,13 +19,24 @@ export class FrameLayout {
   /** Qualified branch name per kind, to unwrap what avsc decodes. */
   private readonly branchNames: readonly (readonly [FrameBodyKind, string])[];
 
-  constructor(frameType: Type) {
+  /** json: the schema frameType was compiled from, for field defaults (avsc keeps them only in JS form). */
+  constructor(frameType: Type, json: SchemaJson) {
     const fields = (frameType as types.RecordType).fields;
+    const defaults = new Map<string, unknown>();
+    const jsonFields = (json as { fields?: { name: string; default?: unknown }[] }).fields ?? [];
+    for (const f of jsonFields) if ('default' in f) defaults.set(f.name, f.default);
     const at = fields.findIndex((f) => f.name === 'body');
     const union = fields[at]?.type as (Type & { types?: Type[] }) | undefined;
     if (union?.types === undefined) throw new TollgateError('TG_ERR_SCHEMA', 'tollgate.Frame has no union field named body');
     const record = (name: string, part: readonly types.Field[]): Type | undefined =>
-      part.length === 0 ? undefined : avro.Type.forSchema({ type: 'record', name, fields: part.map((f) => ({ name: f.name, type: f.type })) });
+      part.length === 0
+        ? undefined
+        : avro.Type.forSchema({
+            type: 'record',
+            name,
+            // Defaults matter on write too: avsc writes a field's default when the value lacks it.
+            fields: part.map((f) => (defaults.has(f.name) ? { name: f.name, type: f.type, default: defaults.get(f.name) } : { name: f.name, type: f.type })),
+          });
     this.head = record('FrameHead', fields.slice(0, at)) ?? avro.Type.forSchema({ type: 'record', name: 'FrameHead', fields: [] });
     this.tail = record('FrameTail', fields.slice(at + 1));
     const branches = new Map<FrameBodyKind, { index: number; type: Type }>();

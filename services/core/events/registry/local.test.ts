@@ -49,6 +49,14 @@ describe('LocalSchemaRegistry', () => {
     expect(await reader.getById(id)).toContain('"name":"T"');
   });
 
+  it('loses no registration when two instances on one folder register at once', async () => {
+    const dir = tempDir();
+    const [a, b] = await Promise.all([LocalSchemaRegistry.open(dir), LocalSchemaRegistry.open(dir)]);
+    const ids = await Promise.all([0, 1, 2, 3].map((n) => (n % 2 === 0 ? a : b).register(`h${n}-value`, recordSchema([], `doc ${n}`))));
+    const reopened = await LocalSchemaRegistry.open(dir);
+    for (const [n, id] of ids.entries()) expect(await reopened.latest(`h${n}-value`)).toMatchObject({ id, version: 1 });
+  });
+
   it('replaces its file atomically and leaves no temporary file behind', async () => {
     const dir = tempDir();
     const registry = await LocalSchemaRegistry.open(dir);

@@ -7,6 +7,8 @@ import { assertCompatible, canonicalSchema } from './compatibility.js';
 import type { RegisteredSchema, SchemaRegistry } from './port.js';
 
 const FILE_NAME = 'schema-registry.json';
+
+const queues = new Map<string | object, Promise<unknown>>();
 const FORMAT = 'tollgate-schema-registry/1';
 
 interface RegistryFile {
@@ -25,7 +27,6 @@ export class LocalSchemaRegistry implements SchemaRegistry {
   private readonly schemas = new Map<number, string>();
   private readonly idsByCanonical = new Map<string, number>();
   private readonly subjects = new Map<string, number[]>();
-  private tail: Promise<unknown> = Promise.resolve();
   private readonly file: string | undefined;
 
   private constructor(private readonly dir: string | undefined) {
@@ -46,8 +47,15 @@ export class LocalSchemaRegistry implements SchemaRegistry {
   }
 
   register(subject: string, schema: string): Promise<number> {
-    const run = this.tail.then(() => this.registerNow(subject, schema));
-    this.tail = run.catch(() => undefined);
+    // One queue per file, shared by every instance in the process, so two instances opened on the
+    // same folder cannot interleave read-modify-write rounds and lose a registration.
+    const key = this.file ?? this;
+    const run = (queues.get(key) ?? Promise.resolve()).then(() => this.registerNow(subject, schema));
+    const tail = run.catch(() => undefined);
+    queues.set(key, tail);
+    void tail.then(() => {
+      if (queues.get(key) === tail) queues.delete(key);
+    });
     return run;
   }
 
