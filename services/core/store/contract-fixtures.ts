@@ -1,4 +1,12 @@
 /** Rows and values the Store contract writes. Times are "now", inside the frames TTL. */
+import { expect } from 'vitest';
+import { isTollgateError, type ErrorCode } from '../errors.js';
+
+/** Rejects with a TollgateError carrying `code`. */
+export async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
+  const err: unknown = await p.then(() => undefined, (e: unknown) => e);
+  expect(isTollgateError(err) ? err.code : err).toBe(code);
+}
 
 /** Strings that break naive quoting, escaping or placeholder substitution. */
 export const hostileStrings: readonly string[] = [

@@ -3,11 +3,11 @@ import { cp, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTollgateError, type ErrorCode } from '../errors.js';
 import { defaultMigrationsDir } from './migrations.js';
 import type { Store } from './port.js';
 import { StoreTables } from './tables.js';
-import { frameRow, hostileStrings, sampleRows } from './contract-fixtures.js';
+import { expectCode, frameRow, hostileStrings, sampleRows } from './contract-fixtures.js';
+import { readOnlyContract } from './contract-readonly.js';
 
 export interface StoreFactoryOptions {
   /** Migrations folder to use instead of the shipped one. */
@@ -17,12 +17,6 @@ export interface StoreFactoryOptions {
 
 /** Opens a store on the shared test database; every call must reach the same data. */
 export type StoreFactory = (options?: StoreFactoryOptions) => Promise<Store>;
-
-/** Rejects with a TollgateError carrying `code`. */
-async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
-  const err: unknown = await p.then(() => undefined, (e: unknown) => e);
-  expect(isTollgateError(err) ? err.code : err).toBe(code);
-}
 
 /**
  * The behaviour every Store adapter must show. Tests share one database and keep apart by unique
@@ -210,41 +204,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       });
     });
 
-    describe('read-only queries', () => {
-      const refusedStatements = [
-        "INSERT INTO frames (session_id) VALUES ('x')",
-        'ALTER TABLE frames DELETE WHERE 1',
-        'SET readonly = 0',
-        'DROP TABLE frames',
-        'TRUNCATE TABLE frames',
-        'KILL QUERY WHERE 1',
-        'SELECT 1; DROP TABLE frames',
-        "SELECT file('/etc/passwd')",
-        'SELECT `file`(\'/etc/passwd\')',
-        "SELECT * FROM url('http://127.0.0.1:1/', 'CSV', 'x String')",
-        "SELECT 1 INTO OUTFILE '/tmp/tollgate-contract-outfile'",
-      ];
-
-      it.each(refusedStatements)('refuses %s', async (sql) => {
-        await expectCode(store.query(sql, undefined, { readOnly: true }), 'TG_ERR_READ_ONLY');
-      });
-
-      it('is enforced by the engine, not only by the statement guard', async () => {
-        // These pass the guard (they are SELECTs); readonly=1 in the engine refuses the settings change.
-        await expectCode(store.query('SELECT 1 SETTINGS readonly = 0', undefined, { readOnly: true }), 'TG_ERR_READ_ONLY');
-        await expectCode(store.query('SELECT 1 SETTINGS max_result_rows = 0', undefined, { readOnly: true, maxResultRows: 1 }), 'TG_ERR_READ_ONLY');
-        const frames = await store.query('SELECT count() AS c FROM frames', undefined, { readOnly: true });
-        expect(frames).toHaveLength(1);
-      });
-
-      it('enforces maxResultRows in the engine and rejects nonsense limits', async () => {
-        const sql = 'SELECT number FROM system.numbers LIMIT {n:UInt32}';
-        expect(await store.query(sql, { n: 10 }, { readOnly: true, maxResultRows: 10 })).toHaveLength(10);
-        await expectCode(store.query(sql, { n: 11 }, { readOnly: true, maxResultRows: 10 }), 'TG_ERR_STORE');
-        await expectCode(store.query(sql, { n: 100_000 }, { maxResultRows: 10 }), 'TG_ERR_STORE');
-        for (const bad of [0, -1, 1.5, Number.NaN]) await expectCode(store.query('SELECT 1', undefined, { maxResultRows: bad }), 'TG_ERR_STORE');
-      });
-    });
+    readOnlyContract(() => store);
 
     it('sets the frames TTL from frameRetentionDays after migrations, and removes it for 0', async () => {
       const ttl = async (): Promise<string> =>
