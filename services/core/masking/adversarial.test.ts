@@ -73,6 +73,10 @@ describe('token disguises', () => {
     const out = masked('ＡＫＩＡＩＯＳＦＯＤＮＮ７ＥＸＡＭＰＬＥ');
     expect(out).toBe('[REDACTED:aws-key-id]');
   });
+  it('window title (OSC) content is scanned; charset escapes do not split a token', () => {
+    expect(masked('\x1b]0;alice@example.com: ~\x07$ ')).toBe('\x1b]0;****@****: ~\x07$ ');
+    expect(masked('AKIA\x1b(BIOSFODNN7EXAMPLE')).toBe('[REDACTED:aws-key-id]');
+  });
   it('token wrapped in ANSI bold', () => {
     expect(masked('\x1b[1mghp_abcdefghijklmnopqrstuvwxyz0123456789\x1b[0m')).toBe('\x1b[1m[REDACTED:github-token]\x1b[0m');
   });
