@@ -219,6 +219,11 @@ describe('issuer safety checks', () => {
     expect(parseConfig(issuer({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }), {}).identity.issuers).toHaveLength(1);
   });
 
+  it('needs a URL issuer for discovery', () => {
+    expect(problems(() => parseConfig({ identity: { issuers: [{ issuer: 'corp-idp', audience: 'a', algorithms: ['RS256'] }] } }, {}))[0]).toMatch(/^identity\.issuers\.0\.issuer: OIDC discovery needs/);
+    expect(parseConfig({ identity: { issuers: [{ issuer: 'corp-idp', audience: 'a', algorithms: ['RS256'], jwksUri: 'https://corp/jwks' }] } }, {}).identity.issuers).toHaveLength(1);
+  });
+
   it('refuses both jwksUri and jwks on one issuer, and the same issuer twice', () => {
     const one = { issuer: 'https://i', audience: 'a', algorithms: ['ES256'] };
     expect(problems(() => parseConfig({ identity: { issuers: [{ ...one, jwksUri: 'https://i/jwks', jwks: { keys: [{ kty: 'EC' }] } }] } }, {}))[0]).toMatch(/either jwksUri or jwks/);

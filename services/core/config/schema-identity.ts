@@ -65,6 +65,9 @@ const issuerSchema = z
     if (v.jwksUri !== undefined && v.jwks !== undefined) {
       ctx.issues.push({ code: 'custom', input: v, path: ['jwks'], message: 'set either jwksUri or jwks, not both' });
     }
+    if (v.jwksUri === undefined && v.jwks === undefined && !isHttpUrl(v.issuer)) {
+      ctx.issues.push({ code: 'custom', input: v.issuer, path: ['issuer'], message: 'OIDC discovery needs an http(s) issuer URL; otherwise set jwksUri or jwks' });
+    }
     // Any workflow in any repository on GitHub can get a token from this issuer, with any audience
     // it asks for; without a pin on the owner, "aud: tollgate" proves nothing.
     if (v.issuer === GITHUB_ACTIONS_ISSUER && !GITHUB_SCOPE_CLAIMS.some((c) => Object.hasOwn(v.requiredClaims, c))) {
@@ -107,3 +110,12 @@ export const identitySchema = z
     });
   })
   .prefault({});
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

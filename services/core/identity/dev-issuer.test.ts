@@ -84,3 +84,23 @@ describe('buildIdentity', () => {
     await expect(off.verifier.verify(token)).rejects.toThrow(/not a configured issuer/);
   });
 });
+
+describe('dev issuer hardening', () => {
+  it('reports a corrupt key file clearly', async () => {
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    const dir = join(root, 'corrupt');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(join(dir, 'signing-key.jwk.json'), '{not json', { mode: 0o600 });
+    await expect(DevIssuer.open({ dir, clock: new ManualClock() })).rejects.toThrow(/not valid JSON; delete it/);
+    await writeFile(join(dir, 'signing-key.jwk.json'), 'null', { mode: 0o600 });
+    await expect(DevIssuer.open({ dir, clock: new ManualClock() })).rejects.toThrow(/not a P-256 private key/);
+  });
+
+  it('refuses a configured issuer that impersonates the dev issuer name', async () => {
+    const cfg = parseConfig(
+      { dataDir: join(root, 'imp'), identity: { devIssuer: { enabled: true }, issuers: [{ issuer: DEV_ISSUER, audience: 'tollgate', algorithms: ['ES256'], jwksUri: 'https://x/jwks' }] } },
+      {},
+    );
+    await expect(buildIdentity(cfg.identity, new ManualClock())).rejects.toMatchObject({ code: 'TG_ERR_CONFIG' });
+  });
+});

@@ -113,8 +113,13 @@ async function readKey(file: string): Promise<JWK | undefined> {
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
     throw new TollgateError('TG_ERR_AUTH_ISSUER', `dev issuer key ${file} is readable by other users; run: chmod 600 ${file}`);
   }
-  const jwk = JSON.parse(await readFile(file, 'utf8')) as JWK;
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') {
+  let jwk: JWK;
+  try {
+    jwk = JSON.parse(await readFile(file, 'utf8')) as JWK;
+  } catch (err) {
+    throw new TollgateError('TG_ERR_AUTH_ISSUER', `dev issuer key ${file} is not valid JSON; delete it to generate a new one`, { cause: err });
+  }
+  if (jwk === null || typeof jwk !== 'object' || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') {
     throw new TollgateError('TG_ERR_AUTH_ISSUER', `dev issuer key ${file} is not a P-256 private key; delete it to generate a new one`);
   }
   return jwk;

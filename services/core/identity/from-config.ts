@@ -1,7 +1,8 @@
 import type { JSONWebKeySet } from 'jose';
 import type { Clock } from '../clock.js';
 import type { IdentitySettings, IssuerConfig } from '../config/index.js';
-import { DevIssuer } from './dev-issuer.js';
+import { TollgateError } from '../errors.js';
+import { DEV_ISSUER, DevIssuer } from './dev-issuer.js';
 import type { IdentityVerifier, IssuerSettings } from './types.js';
 import { createIdentityVerifier } from './verifier.js';
 
@@ -40,6 +41,9 @@ export async function buildIdentity(cfg: IdentitySettings, clock: Clock): Promis
   const issuers = cfg.issuers.map((i) => issuerSettingsFromConfig(i, cfg.clockSkew));
   let devIssuer: DevIssuer | undefined;
   if (cfg.devIssuer.enabled) {
+    if (issuers.some((i) => i.issuer === DEV_ISSUER)) {
+      throw new TollgateError('TG_ERR_CONFIG', `identity.issuers configures "${DEV_ISSUER}", the development issuer's name: rename it or disable identity.devIssuer`);
+    }
     devIssuer = await DevIssuer.open({ dir: cfg.devIssuer.dir, clock, audience: cfg.devIssuer.audience, maxTtlMs: cfg.devIssuer.maxTtl });
     issuers.push(devIssuer.issuerSettings(cfg.clockSkew));
   }
