@@ -185,9 +185,8 @@ class EmbeddedLog implements EmbeddedEventLog {
     await this.retentionRunning?.catch(() => undefined);
     for (const g of this.groups.values()) await g.flushed().catch(() => undefined);
     try {
-      if (!this.writer.failure) {
-        for (const t of this.topics.values()) for (const p of t.partitions) await p.release();
-      }
+      const sync = this.writer.failure === undefined;
+      for (const t of this.topics.values()) for (const p of t.partitions) await p.release(sync);
     } finally {
       await this.releaseLock();
     }

@@ -58,6 +58,36 @@ describe('group commit (fsync always)', () => {
   });
 });
 
+describe('write failures and interval sync', () => {
+  it('a failed write rejects the round with TG_ERR_LOG_UNAVAILABLE and refuses later appends', async () => {
+    const io = probeIo();
+    let fail = false;
+    const failing = { ...io, writev: (fd: number, bufs: readonly Buffer[], pos: number) =>
+      (fail ? Promise.reject(Object.assign(new Error('no space left'), { code: 'ENOSPC' })) : io.writev(fd, bufs, pos)) };
+    const log = await openEmbeddedLog({ dir: await dir('enospc'), io: failing });
+    await log.append('t', [rec(0)]);
+    fail = true;
+    await expect(log.append('t', [rec(1)])).rejects.toSatisfy((e: unknown) => isTollgateError(e, 'TG_ERR_LOG_UNAVAILABLE'));
+    fail = false;
+    await expect(log.append('t', [rec(2)])).rejects.toSatisfy((e: unknown) => isTollgateError(e, 'TG_ERR_LOG_UNAVAILABLE'));
+    await log.close();
+    const reopened = await openEmbeddedLog({ dir: log.options.dir });
+    expect((await collect(reopened, 't', 1)).length).toBe(1);
+    await reopened.close();
+  });
+
+  it("'interval' fsyncs written data on its timer", async () => {
+    const io = probeIo();
+    const log = await openEmbeddedLog({ dir: await dir('interval-tick'), io, fsync: 'interval', fsyncIntervalMs: 10 });
+    await log.append('t', [rec(0)]);
+    const before = io.counts.fsync;
+    await log.append('t', [rec(1)]);
+    while (io.counts.fsync === before) await new Promise((r) => setTimeout(r, 5));
+    expect(log.stats().fsyncs).toBeGreaterThan(0);
+    await log.close();
+  });
+});
+
 describe('backpressure', () => {
   it("'refuse' rejects with TG_ERR_LOG_BACKPRESSURE while pending bytes are at the bound, and loses nothing accepted", async () => {
     const io = probeIo();

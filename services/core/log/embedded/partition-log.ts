@@ -137,13 +137,17 @@ export class PartitionLog {
     return true;
   }
 
-  /** Closes the writer's descriptor (log close); the data was synced by the last round. */
-  async release(): Promise<void> {
+  /** Closes the writer's descriptors at log close, fsyncing first unless the log already failed. */
+  async release(sync: boolean): Promise<void> {
     for (const seg of [this.lastWritten, this.active]) {
       if (seg.fd < 0) continue;
-      await this.config.io.fsync(seg.fd);
-      await this.config.io.close(seg.fd);
+      const fd = seg.fd;
       seg.fd = -1;
+      try {
+        if (sync) await this.config.io.fsync(fd);
+      } finally {
+        await this.config.io.close(fd);
+      }
     }
   }
 
