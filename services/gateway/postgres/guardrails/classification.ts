@@ -8,7 +8,8 @@ export type UnclassifiableReason =
   | 'body-language'
   | 'body-unparseable'
   | 'too-deep'
-  | 'unknown-prepared';
+  | 'unknown-prepared'
+  | 'parser-divergence';
 
 export interface WriteTarget {
   readonly relation: QualifiedName;

@@ -169,6 +169,37 @@ for (const [profile, { blocked, allowed }] of Object.entries(cases)) {
   });
 }
 
+describe('settings that would make the server tokenise differently from the guardrail', () => {
+  // With standard_conforming_strings off, the server reads 'a\'' as "a'" and runs the DROP; the
+  // guardrail (always standard strings) would see one string literal. Deny for every profile.
+  it.each([
+    'SET standard_conforming_strings = off',
+    "SELECT set_config('standard_conforming_strings', 'off', false)",
+    "SET client_encoding = 'SJIS'",
+    "SET NAMES 'BIG5'",
+    "SELECT set_config('client_encoding', 'GBK', false)",
+  ])('%s', (sql) => {
+    for (const profile of ['no-ddl', 'no-unbounded-writes', 'no-server-files'] as const) {
+      expect(ruleOf(profile, sql)).toBe('unclassifiable/parser-divergence');
+    }
+  });
+
+  // DEFAULT and RESET return to the startup value, which the gateway pins to on / UTF8.
+  it.each(['SET standard_conforming_strings = on', 'SET standard_conforming_strings TO DEFAULT', "SET client_encoding = 'UTF8'", "SET NAMES 'utf-8'", 'RESET client_encoding'])(
+    'allows %s',
+    (sql) => {
+      expect(ruleOf('no-ddl', sql)).toBe('allow');
+    },
+  );
+
+  it('reads quotes as the server does while strings are standard, and only then', () => {
+    // One string literal with standard strings (what server and guardrail both see here); with
+    // standard_conforming_strings off the server would end the string early and run the DROP.
+    expect(ruleOf('no-ddl', "SELECT 'a\\''; DROP TABLE t; --'")).toBe('allow');
+    expect(ruleOf('no-ddl', "SELECT E'a\\''; DROP TABLE t; --'")).toBe('no-ddl/ddl');
+  });
+});
+
 describe('profiles combined', () => {
   it('reports the first profile that objects, in the order given', () => {
     const g = compileGuardrails(['read-only', 'no-catalog-secrets']);

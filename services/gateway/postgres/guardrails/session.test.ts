@@ -143,5 +143,6 @@ describe('FunctionCall messages', () => {
     expect(rule(s.judgeFunctionCall(1))).toBe('allow');
     expect(rule(s.judgeExecute('never-parsed'))).toBe('allow');
     expect(rule(s.judgeQuery('garbage ('))).toBe('allow');
+    expect(rule(s.judgeParse('x', 'DROP TABLE t'))).toBe('allow');
   });
 });

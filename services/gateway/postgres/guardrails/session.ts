@@ -31,6 +31,7 @@ export class GuardrailSession {
 
   /** Judges a simple-protocol Query; an allowed PREPARE/DEALLOCATE updates the session. */
   judgeQuery(sql: string): Decision {
+    if (!this.guardrails.guarded) return ALLOW;
     const analysis = this.guardrails.analyze(sql);
     const decision = this.guardrails.judge(analysis, this.ctx);
     if (decision.action !== 'block' && 'classification' in analysis) this.apply(analysis.classification);
@@ -42,6 +43,7 @@ export class GuardrailSession {
    * under the statement name ('' is the unnamed statement) for Bind/Execute.
    */
   judgeParse(statementName: string, sql: string): Decision {
+    if (!this.guardrails.guarded) return ALLOW;
     const analysis = this.guardrails.analyze(sql);
     const decision = this.guardrails.judge(analysis, this.ctx);
     if (decision.action === 'block' || !('classification' in analysis)) return decision;

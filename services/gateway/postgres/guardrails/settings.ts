@@ -59,6 +59,29 @@ export function searchPathShadowsCatalog(values: readonly (string | undefined)[]
   return at > 0;
 }
 
+/**
+ * Settings that change how the server tokenises query text. The guardrail parses as PostgreSQL
+ * does with standard_conforming_strings on and UTF-8 text: with backslash escapes in ordinary
+ * strings, or a client encoding whose multibyte characters contain ASCII quote or backslash bytes
+ * (SJIS, BIG5, GBK...), the server would split a text into different statements than the
+ * guardrail saw. Returns why, or undefined when the value keeps the two in step. RESET and
+ * DEFAULT return to the startup value, which the gateway pins.
+ */
+export function parserDivergence(name: string, values: readonly (string | undefined)[] | undefined): string | undefined {
+  const lower = name.toLowerCase();
+  if (values === undefined) return undefined;
+  const value = values.length === 1 ? values[0]?.toLowerCase() : undefined;
+  if (lower === 'standard_conforming_strings' && !(value !== undefined && TRUE_WORDS.has(value))) {
+    return 'standard_conforming_strings off makes backslashes escape quotes the guardrail does not see';
+  }
+  if (lower === 'client_encoding' && !(value !== undefined && UTF8_NAMES.has(value.replaceAll(/[-_]/g, '')))) {
+    return 'a client_encoding other than UTF8 makes the server read the text differently from the guardrail';
+  }
+  return undefined;
+}
+
+const UTF8_NAMES = new Set(['utf8', 'unicode']);
+
 /** Kinds added by transaction options (BEGIN ..., SET TRANSACTION ..., SET SESSION CHARACTERISTICS ...). */
 export function transactionOptionKinds(options: readonly unknown[]): number {
   for (const option of options) {

@@ -1,5 +1,5 @@
 import { Kind } from './kinds.js';
-import { settingKinds, transactionOptionKinds } from './settings.js';
+import { parserDivergence, settingKinds, transactionOptionKinds } from './settings.js';
 import { STATEMENT_KINDS } from './statement-kinds.js';
 import { classifyDoBlock, classifyFunctionBody } from './bodies.js';
 import type { Json, WalkContext } from './walker.js';
@@ -69,6 +69,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     ctx.b.settings.push(name.toLowerCase());
     const values = body.kind === 'VAR_SET_VALUE' ? args.map(constantText) : undefined;
     ctx.b.kinds |= settingKinds(name, values);
+    const divergence = parserDivergence(name, values);
+    if (divergence !== undefined) ctx.b.fail('parser-divergence', divergence);
   },
   AlterTableStmt(body, ctx) {
     for (const cmd of Array.isArray(body.cmds) ? body.cmds : []) {

@@ -9,7 +9,7 @@ import {
 } from './function-catalog.js';
 import type { QualifiedName } from './names.js';
 import { NameMatcher, parseRuleName } from './names.js';
-import { settingKinds } from './settings.js';
+import { parserDivergence, settingKinds } from './settings.js';
 import { isStatementTag } from './statement-kinds.js';
 
 /**
@@ -136,5 +136,8 @@ function visitSetConfig(args: unknown[], ctx: WalkContext): void {
     return;
   }
   ctx.b.settings.push(name.toLowerCase());
-  ctx.b.kinds |= settingKinds(name, [constantText(args[1])]);
+  const values = [constantText(args[1])];
+  ctx.b.kinds |= settingKinds(name, values);
+  const divergence = parserDivergence(name, values);
+  if (divergence !== undefined) ctx.b.fail('parser-divergence', divergence);
 }
