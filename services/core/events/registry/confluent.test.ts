@@ -6,7 +6,7 @@ import { EventCodec } from '../codec.js';
 import { Subjects } from '../schemas.js';
 import { fullFrames } from '../test-support/fixtures.js';
 import { ConfluentSchemaRegistry } from './confluent.js';
-import { recordSchema, runSchemaRegistryContract } from './contract.js';
+import { recordSchema, runSchemaRegistryContract } from '../test-support/registry-contract.js';
 import { serveRegistryApi } from './http-api.js';
 import type { RunningRegistryApi } from './http-api.js';
 import { LocalSchemaRegistry } from './local.js';

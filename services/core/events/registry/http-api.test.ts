@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordSchema } from './contract.js';
+import { recordSchema } from '../test-support/registry-contract.js';
 import { answerRegistryRequest } from './http-api.js';
 import { LocalSchemaRegistry } from './local.js';
 

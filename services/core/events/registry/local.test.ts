@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTollgateError } from '../../errors.js';
-import { recordSchema, runSchemaRegistryContract } from './contract.js';
+import { recordSchema, runSchemaRegistryContract } from '../test-support/registry-contract.js';
 import { LocalSchemaRegistry } from './local.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'tg-registry-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isTollgateError } from '../../errors.js';
-import type { SchemaRegistry } from './port.js';
+import type { SchemaRegistry } from '../registry/port.js';
 
 /** A record schema `tollgate.T` with the given extra fields after a required `a: string`. */
 export function recordSchema(extra: object[] = [], doc?: string): string {
