@@ -24,10 +24,12 @@ export interface KafkaMockOptions {
   startTimeoutMs?: number;
 }
 
-/** Where kcat is, or why the mock cannot run here. */
+/** Where kcat is, or why the mock cannot run here. A name is looked up on PATH, then /usr/bin. */
 export function findKcat(name = process.env.KCAT ?? 'kcat'): { path: string } | { missing: string } {
-  const candidates = name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
-  for (const candidate of [...candidates, '/usr/bin/kcat']) {
+  const candidates = name.includes('/')
+    ? [name] // an explicit path is used as given, never swapped for another kcat
+    : [...(process.env.PATH ?? '').split(delimiter).filter((d) => d.length > 0).map((d) => join(d, name)), join('/usr/bin', name)];
+  for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
       return { path: candidate };
@@ -35,8 +37,18 @@ export function findKcat(name = process.env.KCAT ?? 'kcat'): { path: string } | 
       // try the next one
     }
   }
-  return { missing: `kcat not found (looked for ${JSON.stringify(name)} on PATH and /usr/bin/kcat); ` +
+  return { missing: `kcat not found (looked for ${JSON.stringify(name)}${name.includes('/') ? '' : ' on PATH and in /usr/bin'}); ` +
     'install Debian\'s kcat package (apt-get install kcat) or set KCAT to its path' };
+}
+
+/**
+ * Why a mock-cluster suite should not run here, or undefined when it should. Only outside CI may a
+ * missing kcat skip a suite; under CI (env CI set) the suite runs and fails with the kcat message.
+ */
+export function kafkaMockSkipReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const found = findKcat(env.KCAT);
+  if (!('missing' in found) || env.CI !== undefined) return undefined;
+  return found.missing;
 }
 
 // librdkafka prints the list as `bootstrap.servers=a,b,c` (debug=mock) or `replaced with a,b,c` (notice).

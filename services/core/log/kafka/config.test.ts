@@ -31,7 +31,8 @@ describe('normaliseKafkaOptions', () => {
   });
 
   it('refuses garbage and empty input', () => {
-    for (const bad of [null, 'kafka:9092', {}, { brokers: [] }, { brokers: 'kafka:9092' }]) configError(bad);
+    for (const bad of [null, 'kafka:9092', [], {}, { brokers: [] }, { brokers: 'kafka:9092' }]) configError(bad);
+    expect(configError({ brokers: ['k:1'], logger: { info: 'yes' } }).message).toContain('logger');
   });
 
   it('refuses limits that contradict each other', () => {
@@ -39,6 +40,7 @@ describe('normaliseKafkaOptions', () => {
       .toContain('maxRecordBytes');
     expect(configError({ brokers: ['k:1'], consumer: { sessionTimeoutMs: 1000, heartbeatIntervalMs: 1000 } }).message)
       .toContain('heartbeatIntervalMs');
+    expect(configError({ brokers: ['k:1'], idempotent: true, retries: 0 }).message).toContain('retries');
   });
 
   it('never echoes the SASL password in its message', () => {

@@ -78,6 +78,10 @@ export function normaliseKafkaOptions(options: KafkaEventLogOptions): KafkaEvent
     throw new TollgateError('TG_ERR_CONFIG',
       `invalid Kafka event log options: maxRecordBytes (${config.maxRecordBytes}) exceeds maxRequestBytes (${config.maxRequestBytes})`);
   }
+  if (config.idempotent && config.retries === 0) {
+    throw new TollgateError('TG_ERR_CONFIG',
+      'invalid Kafka event log options: an idempotent producer needs retries of at least 1 (kafkajs refuses 0)');
+  }
   if (config.consumer.heartbeatIntervalMs >= config.consumer.sessionTimeoutMs) {
     throw new TollgateError('TG_ERR_CONFIG',
       'invalid Kafka event log options: consumer.heartbeatIntervalMs must be below consumer.sessionTimeoutMs');

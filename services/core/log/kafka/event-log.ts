@@ -28,6 +28,8 @@ export class KafkaEventLog implements EventLog {
   private readonly consumers = new Set<GroupConsumer>();
   private producerReady: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  /** Set once consumers have stopped: their in-flight handlers may still append while closing. */
+  private appendsClosed = false;
 
   constructor(private readonly config: KafkaEventLogConfig) {
     this.kafka = new Kafka({
@@ -53,7 +55,7 @@ export class KafkaEventLog implements EventLog {
   }
 
   async append(topic: string, records: readonly AppendRecord[]): Promise<void> {
-    this.assertOpen();
+    if (this.appendsClosed) throw new TollgateError('TG_ERR_LOG_CLOSED', 'Kafka event log is closed');
     checkTopic(topic);
     const encoded = toKafkaMessages(topic, records, this.config.maxRecordBytes, Date.now());
     if (encoded.messages.length === 0) return;
@@ -83,6 +85,7 @@ export class KafkaEventLog implements EventLog {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.consumers].map((c) => c.stop()));
+      this.appendsClosed = true;
       await this.batcher.drain();
       await Promise.allSettled([this.producer.disconnect(), this.topics.close()]);
     })();
@@ -90,7 +93,7 @@ export class KafkaEventLog implements EventLog {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new TollgateError('TG_ERR_LOG_CLOSED', 'Kafka event log is closed');
+    if (this.closing) throw new TollgateError('TG_ERR_LOG_CLOSED', 'Kafka event log is closed (or closing)');
   }
 
   private async send(topicMessages: TopicMessages[]): Promise<void> {
