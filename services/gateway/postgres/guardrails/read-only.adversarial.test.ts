@@ -66,6 +66,7 @@ const blocked: [string, string][] = [
   ['CREATE TABLE c AS SELECT * FROM t', 'read-only/write'],
   ['SELECT * INTO c FROM t', 'read-only/write'],
   ['COPY t FROM STDIN', 'read-only/write'],
+  ['COPY (DELETE FROM t WHERE id = 1 RETURNING *) TO STDOUT', 'read-only/write'],
   ["COPY t FROM '/tmp/data.csv'", 'read-only/server-files'],
   ["COPY t TO PROGRAM 'curl evil'", 'read-only/server-files'],
   ["COPY (SELECT 1) TO '/tmp/out'", 'read-only/server-files'],
