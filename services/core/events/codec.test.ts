@@ -65,6 +65,9 @@ describe('EventCodec round trip', () => {
     const big = fullFrames()[1]!;
     if (big.body.kind === 'SessionStart') big.body.identity.claimsJson = JSON.stringify({ x: 'y'.repeat(100_000) });
     expect(codec.decodeFrame(codec.encodeFrame(big))).toEqual(big);
+    // After a large frame, small frames still get small backing stores.
+    const small = codec.encodeFrame(frameWith(wireBody(Buffer.alloc(10))));
+    expect(small.buffer.byteLength).toBeLessThan(16 * 1024);
   });
 
   it('round-trips arbitrary wire frames', () => {

@@ -13,6 +13,12 @@ type Resolver = ReturnType<Type['createResolver']>;
 const MAX_EVENT_BYTES = 64 * 1024 * 1024;
 
 /**
+ * Cap on the learned size guess beyond the payload. One large SessionStart must not make every later
+ * frame allocate (and, as a view, retain) a large buffer; bigger values take a retry instead.
+ */
+const MAX_OVERHEAD_GUESS = 1024;
+
+/**
  * Reads and writes one top-level schema in Confluent framing. Values written with the current
  * schema are decoded directly; values from another registered version go through a resolver into
  * the current reader schema, built once per writer id.
@@ -103,8 +109,9 @@ class SchemaChannel<T> {
       if (end > 0) {
         writeHeader(buf, this.id);
         const needed = end - payloadLength;
-        if (needed > this.overhead) this.overhead = Math.min(needed + (needed >> 2), 1 << 20);
-        return end === size ? buf : buf.subarray(0, end);
+        if (needed > this.overhead) this.overhead = Math.min(needed + (needed >> 2), MAX_OVERHEAD_GUESS);
+        // A view keeps its whole backing store alive: past a little slack, copy out the exact bytes.
+        return size - end > MAX_OVERHEAD_GUESS ? Buffer.from(buf.subarray(0, end)) : buf.subarray(0, end);
       }
       if (size >= MAX_EVENT_BYTES) {
         throw new TollgateError('TG_ERR_MESSAGE_TOO_LARGE', `${this.schema.name} encodes to more than ${MAX_EVENT_BYTES} bytes; truncate the payload first`);
