@@ -101,7 +101,16 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
         if (this.owned.has(part) || !this.group.assigned(this, topic, part.partition)) continue;
         if (!this.group.claim(this, topic, part.partition)) continue;
         const committed = this.group.committed(topic, part.partition);
-        const position = committed ?? (this.options.start === 'latest' ? part.readableOffset : part.logStartOffset);
+        let position = committed ?? (this.options.start === 'latest' ? part.readableOffset : part.logStartOffset);
+        if (position > part.nextOffset) {
+          // Only possible after a power cut with fsync 'interval'/'never' took acknowledged records
+          // with it; waiting for the log to grow back past the commit would skip new records.
+          this.deps.onError(new TollgateError('TG_ERR_LOG_RETENTION',
+            `consumer group "${this.group.name}" committed offset ${position} on ${topic}/${part.partition}, ` +
+            `but the log ends at ${part.nextOffset}; records were lost, continuing from the end`,
+            { context: { group: this.group.name, topic, partition: part.partition } }));
+          position = part.nextOffset;
+        }
         this.owned.set(part, { part, reader: new PartitionReader(part, this.deps.io, this.deps.maxFrameBytes), position });
       }
     }

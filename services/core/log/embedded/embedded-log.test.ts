@@ -191,6 +191,28 @@ describe('embedded log', () => {
     await log.close();
   });
 
+  it('a commit beyond the end of the log (lost to a power cut) resumes at the end and is reported', async () => {
+    const d = await dir('beyond');
+    let log = await openEmbeddedLog({ dir: d, partitions: 1 });
+    await log.append('t', [rec('k', 0)]);
+    await log.close();
+    await writeFile(path.join(d, '_groups', `${Buffer.from('g').toString('base64url')}.json`),
+      JSON.stringify({ group: 'g', offsets: { t: { 0: 1000 } } }));
+    const errors: TollgateError[] = [];
+    log = await openEmbeddedLog({ dir: d, partitions: 1, onError: (e) => errors.push(e) });
+    const got: LogRecord[] = [];
+    const consumer = await log.consume({ group: 'g', topics: ['t'] }, (batch) => {
+      got.push(...batch.records);
+      return Promise.resolve();
+    });
+    await log.append('t', [rec('k', 1)]);
+    while (got.length < 1) await new Promise((r) => setTimeout(r, 5));
+    await consumer.stop();
+    await log.close();
+    expect(got.map((r) => r.offset)).toEqual([1]);
+    expect(errors.map((e) => e.code)).toEqual(['TG_ERR_LOG_RETENTION']);
+  });
+
   it('refuses oversized keys and values without writing anything', async () => {
     const log = await openEmbeddedLog({ dir: await dir('oversize'), maxRecordBytes: 1000 });
     await expect(log.append('t', [rec('k', 0), { key: 'k', value: Buffer.alloc(1001) }]))
