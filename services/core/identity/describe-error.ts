@@ -1,10 +1,9 @@
 import { errors } from 'jose';
 import { TollgateError, isTollgateError } from '../errors.js';
-import { quote, tokenError } from './token-inspect.js';
+import { isoSeconds, quote, tokenError } from './token-inspect.js';
 import type { IssuerSettings } from './types.js';
 
-const iso = (seconds: unknown): string =>
-  typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : 'an invalid time';
+const iso = isoSeconds;
 
 /**
  * Turns a jose failure into a TollgateError that tells the user what was wrong with their token

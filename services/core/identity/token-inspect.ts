@@ -23,6 +23,13 @@ export function quote(value: unknown): string {
   return `"${clean.length > 120 ? `${clean.slice(0, 120)}...` : clean}"`;
 }
 
+/** Formats a NumericDate (seconds) for a message; out-of-range values must not throw. */
+export function isoSeconds(seconds: unknown): string {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return 'an invalid time';
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? `${seconds} (out of range)` : date.toISOString();
+}
+
 /**
  * Checks size and shape, then decodes header and payload without trusting them. The size check
  * runs first so an oversized token costs a length comparison, not a base64 decode.

@@ -126,6 +126,11 @@ describe('time', () => {
     expect((await rejection(await sign(k1, claims({ ...short, iat: undefined })))).message).toMatch(/needs an "iat"/);
   });
 
+  it.each([['iat', 1e300], ['nbf', 1e300], ['iat', -1e300], ['nbf', -1], ['exp', 1e300], ['exp', 253_402_300_800]])('rejects an out-of-range %s (%d) with a token error', async (claim, value) => {
+    const err = await rejection(await sign(k1, claims({ [claim]: value })));
+    expect(err.code).toBe('TG_ERR_AUTH_TOKEN');
+  });
+
   it.each([['exp', 'soon'], ['exp', null], ['nbf', 'later'], ['exp', '1767225600']])('rejects a non-numeric %s (%j)', async (claim, value) => {
     expect((await rejection(await sign(k1, claims({ [claim]: value })))).code).toBe('TG_ERR_AUTH_TOKEN');
   });

@@ -5,7 +5,7 @@ import { describeVerifyError } from './describe-error.js';
 import { discoverJwksUri } from './discovery.js';
 import { fetchJson as defaultFetchJson, type FetchJson } from './fetch-json.js';
 import { RemoteKeySet, type KeyResolver } from './remote-key-set.js';
-import { inspectToken, quote, tokenError } from './token-inspect.js';
+import { inspectToken, isoSeconds, quote, tokenError } from './token-inspect.js';
 import type { IdentityVerifier, IssuerSettings, VerifiedIdentity, VerifyContext } from './types.js';
 
 export interface VerifierOptions {
@@ -24,6 +24,8 @@ interface CompiledIssuer {
 }
 
 const DEFAULT_MAX_TOKEN_BYTES = 16 * 1024;
+/** 9999-12-31T23:59:59Z as a NumericDate. */
+const MAX_NUMERIC_DATE = 253_402_300_799;
 
 /** Builds the JWT verifier for a fixed set of issuers; issuer lookups are a Map, not an object. */
 export function createIdentityVerifier(options: VerifierOptions): IdentityVerifier {
@@ -89,9 +91,14 @@ function checkPostConditions(payload: JWTPayload, issuer: CompiledIssuer, nowMs:
   const s = issuer.settings;
   const ctx = { issuer: s.issuer };
   if (typeof payload.sub !== 'string' || payload.sub === '') throw tokenError('token "sub" claim must be a non-empty string', ctx);
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const t = payload[claim];
+    // Beyond these bounds Date arithmetic breaks; no honest issuer produces such times.
+    if (t !== undefined && !(t >= 0 && t <= MAX_NUMERIC_DATE)) throw tokenError(`token "${claim}" is out of range`, ctx);
+  }
   const exp = payload.exp ?? 0;
   if (payload.iat !== undefined && payload.iat * 1000 > nowMs + s.clockSkewMs) {
-    throw tokenError(`token was issued in the future (iat ${new Date(payload.iat * 1000).toISOString()})`, ctx);
+    throw tokenError(`token was issued in the future (iat ${isoSeconds(payload.iat)})`, ctx);
   }
   if (s.maxTokenLifetimeMs !== undefined) {
     // Without iat, nbf bounds the start; with neither, the lifetime is unknowable and the token is refused.
