@@ -16,11 +16,17 @@ export function formatRows(rows: readonly Record<string, unknown>[], format: Out
   return [line(columns), rule, ...cells.map(line), count].join('\n') + '\n';
 }
 
-function cellText(v: unknown): string {
+function scalarText(v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v.toString();
+  return JSON.stringify(v) ?? '';
+}
+
+function cellText(v: unknown): string {
   // Control characters from recorded payloads must not drive the reader's terminal.
-  return String(v as string | number | boolean).replace(/[\x00-\x1f\x7f]/g, (ch) => (ch === '\n' ? '\\n' : '\uFFFD'));
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return scalarText(v).replace(/[\x00-\x1f\x7f]/g, (ch) => (ch === '\n' ? '\\n' : '\uFFFD'));
 }
 
 function clip(v: string, width: number): string {
@@ -28,7 +34,7 @@ function clip(v: string, width: number): string {
 }
 
 function csvCell(v: unknown): string {
-  const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean);
+  const text = scalarText(v);
   // A leading =, +, - or @ makes spreadsheets evaluate the cell: neutralise formula injection.
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
