@@ -253,6 +253,19 @@ describe('malformed input', () => {
     }
   });
 
+  it('answers validly signed tokens with arbitrary claim values by accepting or a token error, never a crash', async () => {
+    const value = fc.oneof(fc.jsonValue(), fc.double(), fc.constant(null), fc.string());
+    const claimSet = fc.record({ iss: fc.constant(ISS), aud: fc.oneof(fc.constant('tollgate'), value), sub: value, exp: value, nbf: value, iat: value, groups: value }, { requiredKeys: ['iss'] });
+    await fc.assert(
+      fc.asyncProperty(claimSet, async (c) => {
+        const result = await verifier.verify(await sign(k1, c)).then((id) => id, (e: unknown) => e);
+        if (result instanceof Error) expect(isTollgateError(result, 'TG_ERR_AUTH_TOKEN')).toBe(true);
+        else expect(typeof result.subject).toBe('string');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('rejects arbitrary garbage with TG_ERR_AUTH_TOKEN and nothing else', async () => {
     const part = fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/);
     const token = fc.oneof(fc.string(), fc.tuple(part, part, part).map((p) => p.join('.')), fc.json().map((j) => `${b64url(j)}.${b64url(j)}.c2ln`));
