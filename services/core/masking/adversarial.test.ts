@@ -10,6 +10,7 @@ const CARD = '4111111111111111';
 describe('card disguises', () => {
   it.each([
     ['mixed separators', '4111-1111 1111-1111'],
+    ['dots', '4111.1111.1111.1111'],
     ['zero-width spaces', '4111\u200b1111\u200b1111\u200b1111'],
     ['zero-width joiners between every digit', [...CARD].join('\u200d')],
     ['soft hyphens', '4111\u00ad1111\u00ad1111\u00ad1111'],

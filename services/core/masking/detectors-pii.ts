@@ -102,7 +102,7 @@ function scanCardRun(text: string, out: Finding[]): void {
 }
 
 /**
- * Card numbers: runs of digit groups joined by one space or dash (after normalisation, so NBSP,
+ * Card numbers: runs of digit groups joined by one space, dash or dot (after normalisation, so NBSP,
  * Unicode dashes and zero-width characters count as that one separator). Groups under three digits
  * or over nineteen break a run, which keeps `ps`-style columns and dates out of reach of Luhn luck.
  */
@@ -127,7 +127,7 @@ function scanCard(text: string, out: Finding[]): void {
       groupStart.length = groupEnd.length = 0;
     }
     const sep = text.charCodeAt(i);
-    const joined = (sep === 0x20 || sep === 0x2d) && isDigit(text.charCodeAt(i + 1)) && len >= 3 && len <= 19;
+    const joined = (sep === 0x20 || sep === 0x2d || sep === 0x2e) && isDigit(text.charCodeAt(i + 1)) && len >= 3 && len <= 19;
     if (!joined && groupStart.length > 0) {
       scanCardRun(text, out);
       groupStart.length = groupEnd.length = 0;

@@ -70,6 +70,8 @@ describe('PII detectors', () => {
     ['IBAN bad checksum', 'GB83 WEST 1234 5698 7654 32'],
     ['IBAN unknown country', 'QQ82WEST12345698765432'],
     ['date', '2024-01-31 12:00:00'],
+    ['IP addresses and versions', '192.168.100.200 10.0.0.1 v1.2.3'],
+    ['money', '1234.56 9876543.21'],
     ['uuid', '123e4567-e89b-12d3-a456-426614174000'],
   ])('%s is left alone: %s', (_why, text) => {
     expect(ids(text)).toEqual([]);

@@ -43,6 +43,11 @@ describe('maskJson', () => {
     expect(JSON.stringify(maskJson(event, all).value)).not.toContain('aHVudGVyMg==');
   });
 
+  it('a card number sent as a JSON number is masked (and becomes a string); other numbers stay numbers', () => {
+    const v = maskJson({ pan: 4111111111111111, count: 4111111111111112, small: 42 }, all).value;
+    expect(v).toEqual({ pan: '************1111', count: 4111111111111112, small: 42 });
+  });
+
   it('never mutates its input', () => {
     const before = JSON.stringify(secret);
     maskJson(secret, all);

@@ -93,6 +93,11 @@ function walk(v: unknown, w: Walk, depth: number, secretObject: boolean): unknow
     return WITHHELD;
   }
   if (typeof v === 'string') return maskString(v, w);
+  // A card number can travel as a JSON number; masked, it becomes a string.
+  if (typeof v === 'number' && Math.abs(v) >= 1e12) {
+    const s = maskString(String(v), w);
+    return s === String(v) ? v : s;
+  }
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) {
     const arr: readonly unknown[] = v;

@@ -129,17 +129,12 @@ export function buildView(text: string, needsView: boolean): TextView {
   const ends = new Int32Array(n + 1);
   let k = 0;
   let i = 0;
-  const push = (unit: number, s: number, e: number): void => {
-    out[k] = unit;
-    starts[k] = s;
-    ends[k] = e;
-    k++;
-  };
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c < 0x80 && c !== 0x1b) {
-      push(c, i, i + 1);
-      i++;
+      out[k] = c;
+      starts[k] = i;
+      ends[k++] = ++i;
       continue;
     }
     if (c === 0x1b || c === 0x9b) {
@@ -156,8 +151,17 @@ export function buildView(text: string, needsView: boolean): TextView {
       }
     }
     const m = mapCodePoint(cp);
-    if (m === KEEP) for (let u = 0; u < w; u++) push(text.charCodeAt(i + u), i, i + w);
-    else if (m !== DROP) push(m, i, i + w);
+    if (m === KEEP) {
+      for (let u = 0; u < w; u++) {
+        out[k] = text.charCodeAt(i + u);
+        starts[k] = i;
+        ends[k++] = i + w;
+      }
+    } else if (m !== DROP) {
+      out[k] = m;
+      starts[k] = i;
+      ends[k++] = i + w;
+    }
     i += w;
   }
   starts[k] = n;
