@@ -1,14 +1,14 @@
 import { decodeAuthentication } from './backend-auth.js';
 import type { DecodedBackendMessage } from './backend-messages.js';
 import { decodeErrorResponse, decodeNoticeResponse, decodeNotificationResponse } from './backend-notices.js';
-import { decodeCommandComplete, decodeDataRow, decodeReadyForQuery, decodeRowDescription } from './backend-results.js';
+import { DataRowView, decodeCommandComplete, decodeDataRow, decodeReadyForQuery, decodeRowDescription } from './backend-results.js';
 import {
   decodeBackendKeyData,
   decodeNegotiateProtocolVersion,
   decodeParameterDescription,
   decodeParameterStatus,
 } from './backend-session.js';
-import { decodeCopyData, decodeCopyResponse } from './copy.js';
+import { CopyDataView, decodeCopyData, decodeCopyResponse } from './copy.js';
 import { decodeEmptyBackend } from './empty-messages.js';
 import { FrameQueue } from './frame-queue.js';
 import { decodeFunctionCallResponse } from './function-call.js';
@@ -78,6 +78,12 @@ export class BackendDecoder {
     const length = q.int32At(1);
     checkLength('backend', code, length, limit);
     if (q.available <= length) return undefined;
+    if (code === B.DataRow || code === B.CopyData) {
+      q.takeRange(length + 1);
+      const start = q.rangeStart;
+      const end = start + length + 1;
+      return code === B.DataRow ? new DataRowView(q.rangeSource, start, end) : new CopyDataView(q.rangeSource, start, end);
+    }
     return decodeBackendFrame(code, q.take(length + 1));
   }
 

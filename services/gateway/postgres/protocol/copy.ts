@@ -12,17 +12,29 @@ import type { Writer } from './writer.js';
  */
 export class CopyDataView {
   readonly kind = 'CopyData' as const;
-  constructor(readonly raw: Buffer) {}
+  private rawView: Buffer | undefined;
 
-  /** The payload as a view into `raw`. */
+  /** The frame lies at `source[start, end)`, in the chunk it arrived in. */
+  constructor(
+    readonly source: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  /** The whole frame as a view into the chunk it arrived in. */
+  get raw(): Buffer {
+    return (this.rawView ??= this.source.subarray(this.start, this.end));
+  }
+
+  /** The payload as a view into the frame. */
   get data(): Buffer {
-    return this.raw.subarray(5);
+    return this.source.subarray(this.start + 5, this.end);
   }
 }
 
 /** Decodes a CopyData from either side into a lazy view. */
 export function decodeCopyData(raw: Buffer): CopyDataView {
-  return new CopyDataView(raw);
+  return new CopyDataView(raw, 0, raw.length);
 }
 
 /** Encodes a CopyData into a buffer of exactly its size. */

@@ -1,7 +1,8 @@
 /**
  * The bytes pushed into a decoder and not yet consumed, kept as the chunks they arrived in.
  *
- * A frame that lies inside one chunk is returned as a subarray of that chunk (zero copy). Only a frame
+ * A frame that lies inside one chunk is returned as a subarray of that chunk, or just located in it by
+ * `takeRange` (zero copy). Only a frame
  * that straddles chunks is copied, once, into a buffer of exactly its size. Memory that was handed out is
  * never written again, so a frame's bytes stay valid for as long as the caller does not modify the chunks
  * it pushed (socket chunks are fresh buffers, so holding a frame is always safe; holding one keeps its
@@ -14,6 +15,9 @@ export class FrameQueue {
   private tailIdx = 0;
   /** Bytes pushed and not yet taken. */
   available = 0;
+  /** Where the frame consumed by the last `takeRange` lies: its buffer and start offset. */
+  rangeSource: Buffer = EMPTY;
+  rangeStart = 0;
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
@@ -55,6 +59,26 @@ export class FrameQueue {
     this.available -= n;
     if (n === inHead) this.nextHead();
     return head.subarray(start, start + n);
+  }
+
+  /**
+   * Consumes `n` bytes like `take`, but only records where they lie (`rangeSource`, `rangeStart`) instead
+   * of creating a view: the hot messages (DataRow, CopyData) are mostly forwarded without ever needing one.
+   */
+  takeRange(n: number): void {
+    const head = this.head;
+    const start = this.off;
+    const inHead = head.length - start;
+    if (n > inHead) {
+      this.rangeSource = this.takeStraddling(n);
+      this.rangeStart = 0;
+      return;
+    }
+    this.off = start + n;
+    this.available -= n;
+    if (n === inHead) this.nextHead();
+    this.rangeSource = head;
+    this.rangeStart = start;
   }
 
   private takeStraddling(n: number): Buffer {

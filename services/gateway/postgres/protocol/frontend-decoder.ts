@@ -1,6 +1,6 @@
 import { TollgateError } from '../../../core/errors.js';
 import { decodeAuthenticationResponse } from './auth-response.js';
-import { decodeCopyData, decodeCopyFail } from './copy.js';
+import { CopyDataView, decodeCopyData, decodeCopyFail } from './copy.js';
 import { decodeEmptyFrontend } from './empty-messages.js';
 import { FrameQueue } from './frame-queue.js';
 import { decodeBind, decodeDescribeOrClose, decodeExecute, decodeParse } from './frontend-extended.js';
@@ -94,6 +94,10 @@ export class FrontendDecoder {
     const length = q.int32At(1);
     checkLength('frontend', code, length, limit);
     if (q.available <= length) return undefined;
+    if (code === F.CopyData) {
+      q.takeRange(length + 1);
+      return new CopyDataView(q.rangeSource, q.rangeStart, q.rangeStart + length + 1);
+    }
     return decodeFrontendFrame(code, q.take(length + 1));
   }
 }

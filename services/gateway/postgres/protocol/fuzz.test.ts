@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isTollgateError } from '../../../core/errors.js';
 import { BackendDecoder } from './backend-decoder.js';
 import { encodeBackendMessage } from './backend-encoder.js';
+import { DataRowView } from './backend-results.js';
 import type { BackendMessage } from './backend-messages.js';
 import { FrontendDecoder } from './frontend-decoder.js';
 import { encodeFrontendMessage } from './frontend-encoder.js';
@@ -95,7 +96,7 @@ function survive(make: () => BackendDecoder | FrontendDecoder, chunks: readonly 
     for (const c of chunks) {
       d.push(c);
       for (let m = d.next(); m !== undefined; m = d.next()) {
-        if (m.kind === 'DataRow') void m.values;
+        if (m instanceof DataRowView) void [m.values, m.texts()];
         if (++count > 100_000) throw new Error('decoder did not make progress');
       }
     }
