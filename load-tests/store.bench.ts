@@ -30,6 +30,8 @@ export interface InsertFigure {
   payloadMBPerSecond: number;
   /** Throughput relative to store-tsv. */
   ratioToStore: number;
+  /** Longest event-loop stall seen while this path's inserts ran (encoding runs on the main thread). */
+  loopDelayMaxMs: number;
 }
 
 export interface StoreBenchFigures {
@@ -69,6 +71,7 @@ interface Path {
   insert: Inserter;
   seconds: number;
   sent: number;
+  loopDelayMaxMs: number;
 }
 
 /**
@@ -76,12 +79,27 @@ interface Path {
  * the machine falls on all paths alike instead of on whichever ran during a busy spell.
  */
 async function measure(batches: Row[][], paths: Path[]): Promise<void> {
-  for (const batch of batches) {
-    for (const path of paths) {
-      const start = process.hrtime.bigint();
-      path.sent += await path.insert(batch, path.table);
-      path.seconds += Number(process.hrtime.bigint() - start) / 1e9;
+  // A 5 ms ticker: any longer gap between ticks is time the event loop could not run.
+  let current: Path | undefined;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    if (current) current.loopDelayMaxMs = Math.max(current.loopDelayMaxMs, now - last - 5);
+    last = now;
+  }, 5);
+  try {
+    for (const batch of batches) {
+      for (const path of paths) {
+        current = path;
+        last = performance.now();
+        const start = process.hrtime.bigint();
+        path.sent += await path.insert(batch, path.table);
+        path.seconds += Number(process.hrtime.bigint() - start) / 1e9;
+        current = undefined;
+      }
     }
+  } finally {
+    clearInterval(ticker);
   }
 }
 
@@ -152,7 +170,7 @@ export async function run(batches = 20, batchRows = 5000): Promise<StoreBenchFig
       { name: 'rows-values', table: 'bench_values', insert: rowsValues(session) },
       { name: 'raw-tsv-minimal', table: 'bench_raw_tsv', insert: rawTsv(session) },
       { name: 'query-tsv', table: 'bench_query', insert: queryTsv(session) },
-    ].map((p) => ({ ...p, seconds: 0, sent: 0 }));
+    ].map((p) => ({ ...p, seconds: 0, sent: 0, loopDelayMaxMs: 0 }));
     await measure(data, paths);
     const rows = batches * batchRows;
     const results: InsertFigure[] = paths.map((p) => ({
@@ -163,6 +181,7 @@ export async function run(batches = 20, batchRows = 5000): Promise<StoreBenchFig
       sentMBPerSecond: p.sent / p.seconds / 1e6,
       payloadMBPerSecond: payloadBytes / p.seconds / 1e6,
       ratioToStore: 0,
+      loopDelayMaxMs: p.loopDelayMaxMs,
     }));
     const reference = results[0]?.rowsPerSecond ?? 1;
     for (const r of results) r.ratioToStore = r.rowsPerSecond / reference;
@@ -176,5 +195,5 @@ export async function run(batches = 20, batchRows = 5000): Promise<StoreBenchFig
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const figures = await run(Number(process.argv[2] ?? 20), Number(process.argv[3] ?? 5000));
-  console.table(figures.results.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), rowsPerSecond: Math.round(r.rowsPerSecond), sentMBPerSecond: r.sentMBPerSecond.toFixed(1), payloadMBPerSecond: r.payloadMBPerSecond.toFixed(1), ratioToStore: r.ratioToStore.toFixed(2) })));
+  console.table(figures.results.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), rowsPerSecond: Math.round(r.rowsPerSecond), sentMBPerSecond: r.sentMBPerSecond.toFixed(1), payloadMBPerSecond: r.payloadMBPerSecond.toFixed(1), ratioToStore: r.ratioToStore.toFixed(2), loopDelayMaxMs: r.loopDelayMaxMs.toFixed(0) })));
 }

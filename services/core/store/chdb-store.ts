@@ -4,7 +4,7 @@ import { drainPending, Session } from 'chdb';
 import { TollgateError } from '../errors.js';
 import type { ChdbStoreConfig } from './config.js';
 import { storeError } from './engine-errors.js';
-import { InsertPlans, insertSettings } from './insert-plan.js';
+import { encodeBatch, InsertPlans, insertSettings } from './insert-plan.js';
 import { applyMigrations, loadMigrations } from './migrations.js';
 import { OpQueue } from './op-queue.js';
 import type { InsertOptions, QueryOptions, QueryParams, Store } from './port.js';
@@ -101,7 +101,7 @@ class ChdbStore implements Store {
     const settings = insertSettings(options.dedupToken);
     if (rows.length === 0) return;
     const plan = await this.plans.get(table);
-    const values = plan.encode(rows);
+    const values = await encodeBatch(plan, rows);
     await this.writes.run(async () => {
       try {
         await this.writer.insert({ table: plan.table, columns: plan.columns, format: 'TabSeparated', values, settings });

@@ -3,7 +3,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { TollgateError } from '../errors.js';
 import type { ClickHouseStoreConfig } from './config.js';
 import { storeError } from './engine-errors.js';
-import { InsertPlans, insertSettings } from './insert-plan.js';
+import { encodeBatch, InsertPlans, insertSettings } from './insert-plan.js';
 import { applyMigrations, loadMigrations } from './migrations.js';
 import type { InsertOptions, QueryOptions, QueryParams, Store } from './port.js';
 import { checkStatement, querySettings } from './query-settings.js';
@@ -72,7 +72,7 @@ class ClickHouseStore implements Store {
     const settings = insertSettings(options.dedupToken);
     if (rows.length === 0) return;
     const plan = await this.plans.get(table);
-    const payload = plan.encode(rows);
+    const payload = await encodeBatch(plan, rows);
     const [first, ...rest] = plan.columns;
     if (first === undefined) return;
     try {
