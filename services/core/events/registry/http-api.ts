@@ -44,7 +44,8 @@ export async function answerRegistryRequest(registry: SchemaRegistry, method: st
   } catch (err) {
     if (isTollgateError(err, 'TG_ERR_SCHEMA')) {
       if (byId !== null) return fail(404, 40403, 'Schema not found.');
-      return /compatible/.test(err.message) ? fail(409, 409, err.message) : fail(422, 42201, err.message);
+      // The compatibility check names the direction that failed; anything else is an invalid schema.
+      return err.context['direction'] !== undefined ? fail(409, 409, err.message) : fail(422, 42201, err.message);
     }
     return fail(500, 50001, err instanceof Error ? err.message : String(err));
   }
