@@ -90,6 +90,149 @@ function encode(lit: Literal, text: string): string {
   return `${open}${text.replaceAll("'", "''")}${close}`;
 }
 
+/** One pass over a statement: copies text, masking gaps and literals as it meets them. */
+class LiteralMasker {
+  private out = '';
+  private readonly findings: Finding[] = [];
+  private gapStart = 0;
+  private i = 0;
+  private word1 = '';
+  private word2 = '';
+  private eqAfter = ''; // the word (as written) before the last '=' when nothing else followed
+  private lastSig: 'word' | 'eq' | 'other' = 'other';
+
+  constructor(
+    private readonly sql: string,
+    private readonly set: DetectorSet,
+    private readonly strict: boolean,
+  ) {}
+
+  run(): TextMaskResult {
+    const { sql } = this;
+    while (this.i < sql.length) {
+      const c = sql.charCodeAt(this.i);
+      const next = sql.charCodeAt(this.i + 1);
+      const afterIdent = this.i > 0 && isIdentChar(sql.charCodeAt(this.i - 1));
+      if (c === 0x2d && next === 0x2d) {
+        const nl = sql.indexOf('\n', this.i);
+        this.i = nl === -1 ? sql.length : nl;
+      } else if (c === 0x2f && next === 0x2a) this.i = skipBlockComment(sql, this.i);
+      else if (c === 0x27) this.quoted(this.i, this.i, 'standard');
+      else if (c === 0x22) this.quotedIdentifier();
+      else if (c === 0x24 && !afterIdent) this.dollar();
+      else if ((isDigit(c) || (c === 0x2e && isDigit(next))) && !afterIdent) this.number();
+      else if (isIdentStart(c)) this.word();
+      else if (c === 0x3d || (c === 0x3a && next === 0x3d)) {
+        this.eqAfter = this.lastSig === 'word' ? this.word1 : '';
+        this.lastSig = 'eq';
+        this.i += c === 0x3d ? 1 : 2;
+      } else {
+        if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) this.lastSig = 'other';
+        this.i++;
+      }
+    }
+    this.flushGap(sql.length);
+    return { text: this.out, findings: this.findings };
+  }
+
+  private flushGap(end: number): void {
+    if (end <= this.gapStart) return;
+    const r = maskText(this.sql.slice(this.gapStart, end), this.set);
+    this.out += r.text;
+    for (const f of r.findings) this.findings.push({ detector: f.detector, start: f.start + this.gapStart, end: f.end + this.gapStart });
+  }
+
+  private sensitive(): boolean {
+    if (this.lastSig === 'eq') return isSecretName(this.eqAfter);
+    const w1 = this.word1.toLowerCase();
+    return this.lastSig === 'word' && (w1 === 'password' || (w1 === 'by' && this.word2.toLowerCase() === 'identified'));
+  }
+
+  private literal(start: number, lit: Literal, end: number): void {
+    this.flushGap(start);
+    if (this.strict) this.out += '?';
+    else if (this.sensitive()) {
+      this.out += encode(lit, SECRET_LITERAL);
+      this.findings.push({ detector: 'secret-kv', start, end });
+    } else {
+      const decoded = lit.kind === 'escape' ? decodeEscapeString(lit.body) : lit.kind === 'standard' ? lit.body.replaceAll("''", "'") : lit.body;
+      const r = maskText(decoded, this.set);
+      if (r.findings.length === 0) this.out += this.sql.slice(start, end);
+      else {
+        this.out += encode(lit, r.text);
+        for (const f of r.findings) this.findings.push({ detector: f.detector, start, end });
+      }
+    }
+    this.gapStart = this.i = end;
+    this.lastSig = 'other';
+  }
+
+  private quoted(start: number, q: number, kind: Kind): void {
+    const [bodyEnd, end] = scanQuoted(this.sql, q, kind === 'escape');
+    const { sql } = this;
+    this.literal(start, { kind, open: sql.slice(start, q + 1), body: sql.slice(q + 1, bodyEnd), close: sql.slice(bodyEnd, end) }, end);
+  }
+
+  private quotedIdentifier(): void {
+    const [bodyEnd, end] = scanQuoted(this.sql, this.i, false);
+    this.pushWord(this.sql.slice(this.i + 1, bodyEnd).replaceAll('""', '"'));
+    this.i = end;
+  }
+
+  private pushWord(word: string): void {
+    this.word2 = this.word1;
+    this.word1 = word;
+    this.lastSig = 'word';
+  }
+
+  private dollar(): void {
+    const { sql, i } = this;
+    dollarTag.lastIndex = i;
+    const m = dollarTag.exec(sql);
+    if (m === null) {
+      this.lastSig = 'other';
+      this.i++;
+      return;
+    }
+    const close = sql.indexOf(m[0], i + m[0].length);
+    const bodyEnd = close === -1 ? sql.length : close;
+    const end = close === -1 ? sql.length : close + m[0].length;
+    this.literal(i, { kind: 'dollar', open: m[0], body: sql.slice(i + m[0].length, bodyEnd), close: close === -1 ? '' : m[0] }, end);
+  }
+
+  private number(): void {
+    const { sql, i } = this;
+    let j = i;
+    while (j < sql.length && (isDigit(sql.charCodeAt(j)) || sql.charCodeAt(j) === 0x2e || sql.charCodeAt(j) === 0x5f)) j++;
+    if (/^[eE][+-]?[0-9]/.test(sql.slice(j, j + 3))) {
+      j += 2;
+      while (j < sql.length && isDigit(sql.charCodeAt(j))) j++;
+    }
+    // Outside strict mode numbers stay in the gap, where a card spread over tokens is still seen.
+    if (this.strict) {
+      this.flushGap(i);
+      this.out += '?';
+      this.gapStart = j;
+    }
+    this.lastSig = 'other';
+    this.i = j;
+  }
+
+  private word(): void {
+    const { sql, i } = this;
+    let j = i + 1;
+    while (j < sql.length && isIdentChar(sql.charCodeAt(j))) j++;
+    const word = sql.slice(i, j);
+    const lower = word.toLowerCase();
+    if (sql.charCodeAt(j) === 0x27 && (lower === 'e' || lower === 'n' || lower === 'b' || lower === 'x')) this.quoted(i, j, lower === 'e' ? 'escape' : 'standard');
+    else if (lower === 'u' && sql.charCodeAt(j) === 0x26 && sql.charCodeAt(j + 1) === 0x27) this.quoted(i, j + 1, 'standard');
+    else {
+      this.pushWord(word);
+      this.i = j;
+    }
+  }
+}
+
 /**
  * Masks literals in recorded SQL text with a lexer (no parse, so broken or truncated statements are
  * masked too): detector matches inside string, E'', dollar-quoted and numeric literals; the literal
@@ -97,109 +240,5 @@ function encode(lit: Literal, text: string): string {
  * Comments and identifiers go through the detectors as plain text.
  */
 export function maskSqlLiterals(sql: string, set: DetectorSet, options: SqlMaskOptions = {}): TextMaskResult {
-  const strict = options.strict === true;
-  const findings: Finding[] = [];
-  const n = sql.length;
-  let out = '';
-  let gapStart = 0;
-  let i = 0;
-  let word1 = '';
-  let word2 = '';
-  let eqAfter = ''; // the word (as written) before the last '=' when nothing else followed
-  let lastSig: 'word' | 'eq' | 'other' = 'other';
-
-  const flushGap = (end: number): void => {
-    if (end <= gapStart) return;
-    const r = maskText(sql.slice(gapStart, end), set);
-    out += r.text;
-    for (const f of r.findings) findings.push({ detector: f.detector, start: f.start + gapStart, end: f.end + gapStart });
-  };
-  const literal = (start: number, lit: Literal, end: number): void => {
-    flushGap(start);
-    const sensitive = (lastSig === 'eq' && isSecretName(eqAfter)) || (lastSig === 'word' && (word1.toLowerCase() === 'password' || (word1.toLowerCase() === 'by' && word2.toLowerCase() === 'identified')));
-    if (strict) out += '?';
-    else if (sensitive) {
-      out += encode(lit, SECRET_LITERAL);
-      findings.push({ detector: 'secret-kv', start, end });
-    } else {
-      const decoded = lit.kind === 'escape' ? decodeEscapeString(lit.body) : lit.kind === 'standard' ? lit.body.replaceAll("''", "'") : lit.body;
-      const r = maskText(decoded, set);
-      if (r.findings.length === 0) out += sql.slice(start, end);
-      else {
-        out += encode(lit, r.text);
-        for (const f of r.findings) findings.push({ detector: f.detector, start, end });
-      }
-    }
-    gapStart = i = end;
-    lastSig = 'other';
-  };
-  const quoted = (start: number, q: number, kind: Kind): void => {
-    const [bodyEnd, end] = scanQuoted(sql, q, kind === 'escape');
-    literal(start, { kind, open: sql.slice(start, q + 1), body: sql.slice(q + 1, bodyEnd), close: sql.slice(bodyEnd, end) }, end);
-  };
-
-  while (i < n) {
-    const c = sql.charCodeAt(i);
-    const next = sql.charCodeAt(i + 1);
-    if (c === 0x2d && next === 0x2d) {
-      const nl = sql.indexOf('\n', i);
-      i = nl === -1 ? n : nl;
-    } else if (c === 0x2f && next === 0x2a) i = skipBlockComment(sql, i);
-    else if (c === 0x27) quoted(i, i, 'standard');
-    else if (c === 0x22) {
-      const [bodyEnd, end] = scanQuoted(sql, i, false);
-      word2 = word1;
-      word1 = sql.slice(i + 1, bodyEnd).replaceAll('""', '"');
-      lastSig = 'word';
-      i = end;
-    } else if (c === 0x24 && (i === 0 || !isIdentChar(sql.charCodeAt(i - 1)))) {
-      dollarTag.lastIndex = i;
-      const m = dollarTag.exec(sql);
-      if (m === null) {
-        lastSig = 'other';
-        i++;
-        continue;
-      }
-      const close = sql.indexOf(m[0], i + m[0].length);
-      const bodyEnd = close === -1 ? n : close;
-      const end = close === -1 ? n : close + m[0].length;
-      literal(i, { kind: 'dollar', open: m[0], body: sql.slice(i + m[0].length, bodyEnd), close: close === -1 ? '' : m[0] }, end);
-    } else if ((isDigit(c) || (c === 0x2e && isDigit(next))) && (i === 0 || !isIdentChar(sql.charCodeAt(i - 1)))) {
-      let j = i;
-      while (j < n && (isDigit(sql.charCodeAt(j)) || sql.charCodeAt(j) === 0x2e || sql.charCodeAt(j) === 0x5f)) j++;
-      if ((sql.charCodeAt(j) | 0x20) === 0x65 && /^[eE][+-]?[0-9]/.test(sql.slice(j, j + 3))) {
-        j += 2;
-        while (j < n && isDigit(sql.charCodeAt(j))) j++;
-      }
-      if (strict) {
-        flushGap(i);
-        out += '?';
-        gapStart = j;
-      }
-      lastSig = 'other';
-      i = j;
-    } else if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < n && isIdentChar(sql.charCodeAt(j))) j++;
-      const word = sql.slice(i, j);
-      const lower = word.toLowerCase();
-      if (sql.charCodeAt(j) === 0x27 && (lower === 'e' || lower === 'n' || lower === 'b' || lower === 'x')) quoted(i, j, lower === 'e' ? 'escape' : 'standard');
-      else if (lower === 'u' && sql.charCodeAt(j) === 0x26 && sql.charCodeAt(j + 1) === 0x27) quoted(i, j + 1, 'standard');
-      else {
-        word2 = word1;
-        word1 = word;
-        lastSig = 'word';
-        i = j;
-      }
-    } else if (c === 0x3d || (c === 0x3a && next === 0x3d)) {
-      eqAfter = lastSig === 'word' ? word1 : '';
-      lastSig = 'eq';
-      i += c === 0x3d ? 1 : 2;
-    } else {
-      if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) lastSig = 'other';
-      i++;
-    }
-  }
-  flushGap(n);
-  return { text: out, findings };
+  return new LiteralMasker(sql, set, options.strict === true).run();
 }
