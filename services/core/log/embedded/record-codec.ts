@@ -18,6 +18,7 @@ export const MAX_KEY_BYTES = 0xffff;
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024 + MAX_KEY_BYTES + 27;
 const TWO_32 = 0x1_0000_0000;
 
+/** Outcome of decoding one frame. */
 export const FrameStatus = {
   Ok: 0,
   /** Fewer bytes than the frame needs: read more, or a torn tail at end of file. */
@@ -39,6 +40,7 @@ export interface FrameView {
   frameBytes: number;
 }
 
+/** A FrameView to reuse across decodeFrame calls. */
 export function newFrameView(): FrameView {
   return { offset: 0, timestampMs: 0, keyStart: 0, keyEnd: 0, valueEnd: 0, frameEnd: 0, frameBytes: 0 };
 }

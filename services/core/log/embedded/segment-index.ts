@@ -76,6 +76,7 @@ const MAGIC = 0x54474958;
 const HEADER = 40;
 const ENTRY = 12;
 
+/** Encodes a closed segment's summary and index as an .idx file. */
 export function encodeIndexFile(summary: SegmentSummary, index: SparseIndex): Buffer {
   const n = index.entries;
   const buf = Buffer.allocUnsafe(HEADER + n * ENTRY + 4);

@@ -37,6 +37,7 @@ function baseName(baseOffset: number): string {
   return String(baseOffset).padStart(20, '0');
 }
 
+/** Path of the segment file with this base offset in a partition directory. */
 export function segmentPath(dir: string, baseOffset: number): string {
   return path.join(dir, `${baseName(baseOffset)}.seg`);
 }

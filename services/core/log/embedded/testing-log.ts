@@ -7,6 +7,7 @@ import { segmentBases, segmentPath } from './segment.js';
 
 /** Test helpers for this adapter; not used by production code. */
 
+/** A fresh directory under the OS temp dir. */
 export function tempDir(label: string): Promise<string> {
   return mkdtemp(path.join(tmpdir(), `tg-embedded-${label}-`));
 }
