@@ -2,11 +2,14 @@
  * The bytes pushed into a decoder and not yet consumed, kept as the chunks they arrived in.
  *
  * A frame that lies inside one chunk is returned as a subarray of that chunk, or just located in it by
- * `takeRange` (zero copy). Only a frame
- * that straddles chunks is copied, once, into a buffer of exactly its size. Memory that was handed out is
- * never written again, so a frame's bytes stay valid for as long as the caller does not modify the chunks
- * it pushed (socket chunks are fresh buffers, so holding a frame is always safe; holding one keeps its
- * whole chunk alive, so copy a frame you keep for long).
+ * `takeRange` (zero copy). Only a frame that straddles chunks is copied, once, into a buffer of exactly
+ * its size. Memory that was handed out is never written again, so a frame's bytes stay valid for as long
+ * as the caller does not modify the chunks it pushed (socket chunks are fresh buffers, so holding a frame
+ * is always safe; holding one keeps its whole chunk alive, so copy a frame you keep for long).
+ *
+ * A peer that trickles a large frame one byte per TCP segment would otherwise cost a Buffer object
+ * (~100 bytes) per byte; runs of small chunks are therefore merged, so bookkeeping stays proportional
+ * to the bytes held.
  */
 export class FrameQueue {
   private head: Buffer = EMPTY;
@@ -19,6 +22,9 @@ export class FrameQueue {
   rangeSource: Buffer = EMPTY;
   rangeStart = 0;
 
+  /** How many trailing tail entries are small chunks, candidates for merging. */
+  private smallRun = 0;
+
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     if (this.available === 0) {
@@ -26,8 +32,24 @@ export class FrameQueue {
       this.off = 0;
     } else {
       this.tail.push(chunk);
+      if (chunk.length >= SMALL_CHUNK) this.smallRun = 0;
+      else if (++this.smallRun >= MAX_SMALL_RUN) this.mergeSmallRun();
     }
     this.available += chunk.length;
+  }
+
+  /** Chunks currently held (head included); exposed so tests can check bookkeeping stays bounded. */
+  get chunkCount(): number {
+    return (this.head.length > 0 ? 1 : 0) + this.tail.length - this.tailIdx;
+  }
+
+  private mergeSmallRun(): void {
+    const from = Math.max(this.tail.length - this.smallRun, this.tailIdx);
+    // A fresh buffer: the merged chunks were never handed out, so nothing outside sees the copy.
+    const merged = Buffer.concat(this.tail.slice(from));
+    this.tail.length = from;
+    this.tail.push(merged);
+    this.smallRun = merged.length < SMALL_CHUNK ? 1 : 0;
   }
 
   /** The byte `i` positions past the read cursor; the caller checks `i < available`. */
@@ -103,6 +125,7 @@ export class FrameQueue {
       if (this.tailIdx === this.tail.length) {
         this.tail = [];
         this.tailIdx = 0;
+        this.smallRun = 0;
       }
     } else {
       this.head = EMPTY;
@@ -112,3 +135,5 @@ export class FrameQueue {
 }
 
 const EMPTY = Buffer.alloc(0);
+const SMALL_CHUNK = 1024;
+const MAX_SMALL_RUN = 256;
