@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { decisionBody, sessionEndBody, truncatedWireBody, wireBody } from './bodies.js';
+import { decisionBody, eventOf, sessionEndBody, truncatedWireBody, wireBody } from './bodies.js';
 
 describe('frame body constructors', () => {
   it('fills the schema defaults', () => {
     expect(wireBody(Buffer.from('abc'))).toEqual({ kind: 'Wire', payload: Buffer.from('abc'), maskedInline: false, truncated: false, originalLength: 3 });
     expect(decisionBody('ALLOW')).toEqual({ kind: 'Decision', action: 'ALLOW', rule: '', reason: '', subject: '', refSeq: null, details: {} });
     expect(sessionEndBody('idle_timeout')).toEqual({ kind: 'SessionEnd', reason: 'idle_timeout', error: null, bytesFromClient: 0, bytesToClient: 0, frames: 0 });
+  });
+
+  it('pairs an event type with its code', () => {
+    expect(eventOf('db.query')).toEqual({ eventType: 'db.query', eventCode: 2002 });
   });
 
   it('truncates a payload above the limit and says so, keeping the original length', () => {

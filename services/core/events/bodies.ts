@@ -1,6 +1,13 @@
+import { EventTypes } from './codes.js';
+import type { EventType } from './codes.js';
 import type { Decision, DecisionAction, FrameBody, SessionEnd, SessionStart, Wire } from './types.js';
 
 type Tagged<K extends FrameBody['kind'], T> = { kind: K } & T;
+
+/** A frame's eventType and eventCode for a known event type, to spread into the frame. */
+export function eventOf(type: EventType): { eventType: EventType; eventCode: number } {
+  return { eventType: type, eventCode: EventTypes[type] };
+}
 
 /** The body of a protocol frame; originalLength defaults to the payload's length (not truncated). */
 export function wireBody(payload: Buffer, options: Partial<Omit<Wire, 'payload'>> = {}): Tagged<'Wire', Wire> {

@@ -1,7 +1,7 @@
 export { EventCodec } from './codec.js';
 export { EventTypes, eventCode, eventTypeOf } from './codes.js';
 export type { EventType } from './codes.js';
-export { decisionBody, sessionEndBody, sessionStartBody, truncatedWireBody, wireBody } from './bodies.js';
+export { decisionBody, eventOf, sessionEndBody, sessionStartBody, truncatedWireBody, wireBody } from './bodies.js';
 export { Subjects, loadEventSchemas } from './schemas.js';
 export { readSchemaId } from './framing.js';
 export type * from './types.js';
