@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { isTollgateError, type TollgateError } from '../errors.js';
 import { b64url, makeKey, sign, type TestKey } from './testing/test-issuer.js';
-import type { IdentityVerifier, IssuerSettings } from './types.js';
+import type { IdentityVerifier, IssuerSettings, VerifiedIdentity } from './types.js';
 import { createIdentityVerifier } from './verifier.js';
 
 const ISS = 'https://idp.example.test';
@@ -258,7 +258,7 @@ describe('malformed input', () => {
     const claimSet = fc.record({ iss: fc.constant(ISS), aud: fc.oneof(fc.constant('tollgate'), value), sub: value, exp: value, nbf: value, iat: value, groups: value }, { requiredKeys: ['iss'] });
     await fc.assert(
       fc.asyncProperty(claimSet, async (c) => {
-        const result = await verifier.verify(await sign(k1, c)).then((id) => id, (e: unknown) => e);
+        const result: VerifiedIdentity | Error = await verifier.verify(await sign(k1, c)).then((id) => id, (e: unknown) => e as Error);
         if (result instanceof Error) expect(isTollgateError(result, 'TG_ERR_AUTH_TOKEN')).toBe(true);
         else expect(typeof result.subject).toBe('string');
       }),
