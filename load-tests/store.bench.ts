@@ -24,8 +24,8 @@ export interface InsertFigure {
   rows: number;
   seconds: number;
   rowsPerSecond: number;
-  /** Encoded bytes handed to the engine per second (what crosses into chDB). */
-  sentMBPerSecond: number;
+  /** Encoded bytes handed to the engine per second (what crosses into chDB); null when chdb builds them. */
+  sentMBPerSecond: number | null;
   /** Frame payload bytes per second (the recorded data itself). */
   payloadMBPerSecond: number;
   /** Throughput relative to store-tsv. */
@@ -178,7 +178,7 @@ export async function run(batches = 20, batchRows = 5000): Promise<StoreBenchFig
       rows,
       seconds: p.seconds,
       rowsPerSecond: rows / p.seconds,
-      sentMBPerSecond: p.sent / p.seconds / 1e6,
+      sentMBPerSecond: Number.isNaN(p.sent) ? null : p.sent / p.seconds / 1e6,
       payloadMBPerSecond: payloadBytes / p.seconds / 1e6,
       ratioToStore: 0,
       loopDelayMaxMs: p.loopDelayMaxMs,
@@ -195,5 +195,5 @@ export async function run(batches = 20, batchRows = 5000): Promise<StoreBenchFig
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const figures = await run(Number(process.argv[2] ?? 20), Number(process.argv[3] ?? 5000));
-  console.table(figures.results.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), rowsPerSecond: Math.round(r.rowsPerSecond), sentMBPerSecond: r.sentMBPerSecond.toFixed(1), payloadMBPerSecond: r.payloadMBPerSecond.toFixed(1), ratioToStore: r.ratioToStore.toFixed(2), loopDelayMaxMs: r.loopDelayMaxMs.toFixed(0) })));
+  console.table(figures.results.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), rowsPerSecond: Math.round(r.rowsPerSecond), sentMBPerSecond: r.sentMBPerSecond?.toFixed(1) ?? 'n/a', payloadMBPerSecond: r.payloadMBPerSecond.toFixed(1), ratioToStore: r.ratioToStore.toFixed(2), loopDelayMaxMs: r.loopDelayMaxMs.toFixed(0) })));
 }
