@@ -11,6 +11,7 @@ import { partitionForKeyBytes } from './murmur2.js';
 import type { EmbeddedLogOptions, NormalizedOptions } from './options.js';
 import { normalizeOptions, partitionsFor } from './options.js';
 import type { RecoveryNote } from './partition-recovery.js';
+import type { PartitionLog } from './partition-log.js';
 import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES, MAX_KEY_BYTES } from './record-codec.js';
 import type { RetentionReport } from './retention-run.js';
 import { runRetention } from './retention-run.js';
@@ -221,12 +222,18 @@ class EmbeddedLog implements EmbeddedEventLog {
     const parts = topic.partitions;
     const keyBuf = this.keyBuf;
     let done: Promise<void> | undefined;
+    // Batches usually carry one session's frames: encode and hash a key only when it changes.
+    let lastKey: string | undefined;
+    let kb = 0;
+    let part = parts[0] as PartitionLog;
     for (const r of records) {
-      const kb = keyBuf.write(r.key, 0, 'utf8');
-      const part = parts[partitionForKeyBytes(keyBuf, 0, kb, parts.length)];
-      if (part === undefined) throw new TollgateError('TG_ERR_INTERNAL', 'partition out of range');
+      if (r.key !== lastKey) {
+        lastKey = r.key;
+        kb = keyBuf.write(r.key, 0, 'utf8');
+        part = parts[partitionForKeyBytes(keyBuf, 0, kb, parts.length)] as PartitionLog;
+        done = this.writer.enlist(part);
+      }
       part.encode(keyBuf, kb, r.value, r.timestampMs ?? now);
-      done = this.writer.enlist(part);
     }
     this.appends++;
     this.records += records.length;
