@@ -8,6 +8,7 @@ export { writeBackendMessage, encodeBackendMessage } from './backend-encoder.js'
 export { writeFrontendMessage, encodeFrontendMessage } from './frontend-encoder.js';
 export { Writer } from './writer.js';
 export { ForwardRun } from './forward-run.js';
+export { backendFields, frontendFields } from './message-fields.js';
 export {
   DEFAULT_MAX_BACKEND_MESSAGE,
   DEFAULT_MAX_FRONTEND_MESSAGE,
