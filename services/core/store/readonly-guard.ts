@@ -17,7 +17,8 @@ const READING_STATEMENTS = new Set(['select', 'with', 'show', 'describe', 'desc'
 
 /**
  * Functions and table functions that reach files, processes or the network. Table functions are
- * refused by readonly=1 too; they are listed so the guard alone is enough. Compared lower-cased.
+ * refused by readonly=1 too (verified for file() and url()); they are listed so the guard alone is
+ * enough. Compared lower-cased.
  */
 const OUTSIDE_ACCESS_FUNCTIONS = new Set([
   'file', 'filecluster', 'url', 'urlcluster', 's3', 's3cluster', 'gcs', 'oss', 'cosn', 'hdfs', 'hdfscluster',
@@ -25,6 +26,8 @@ const OUTSIDE_ACCESS_FUNCTIONS = new Set([
   'executable', 'mysql', 'postgresql', 'mongodb', 'sqlite', 'odbc', 'jdbc', 'redis', 'input', 'iceberg',
   'icebergs3', 'icebergazure', 'iceberghdfs', 'iceberglocal', 'deltalake', 'hudi', 'ytsaurus',
   'arrowflight', 'prometheusquery', 'loop', 'fuzzjson', 'fuzzquery',
+  // Scalar functions that load a file named in the query.
+  'catboostevaluate', 'naivebayesclassifier',
 ]);
 
 /** Words refused anywhere in the text, literals included: fail closed if the lexer and engine disagree. */
