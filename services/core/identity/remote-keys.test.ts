@@ -139,6 +139,15 @@ describe('OIDC discovery', () => {
     expect(server.jwksHits).toBe(1);
   });
 
+  it('re-reads the discovery document when the keys expire', async () => {
+    const v = verifierFor({ kind: 'discovery' }, { jwksMaxAgeMs: 60_000 });
+    await v.verify(await token(k1));
+    clock.advanceMs(61_000);
+    await v.verify(await token(k1));
+    expect(server.discoveryHits).toBe(2);
+    expect(server.jwksHits).toBe(2);
+  });
+
   it('refuses a discovery document naming another issuer', async () => {
     server.discoveryIssuer = 'https://evil.example';
     const v = verifierFor({ kind: 'discovery' });

@@ -118,15 +118,21 @@ function keyResolverFor(settings: IssuerSettings, clock: Clock, fetchJson: Fetch
   if (src.kind === 'static') return createLocalJWKSet(src.jwks);
   const net = { fetchJson, timeoutMs: settings.fetchTimeoutMs, allowInsecureHttp: settings.allowInsecureHttp };
   let discovered: Promise<string> | undefined;
+  let discoveredAtMs = 0;
   const jwksUrl =
     src.kind === 'jwksUri'
       ? () => Promise.resolve(src.uri)
       : () => {
-          // A failed discovery is forgotten so the next (cooldown-bounded) key fetch retries it.
-          discovered ??= discoverJwksUri(settings.issuer, net).catch((err: unknown) => {
-            discovered = undefined;
-            throw err;
-          });
+          // Only called from a (cooldown-bounded) key fetch. The document is re-read as often as
+          // the keys expire, so a moved jwks_uri is followed; a failed discovery is retried next time.
+          if (discovered === undefined || clock.nowMs() - discoveredAtMs >= settings.jwksMaxAgeMs) {
+            discoveredAtMs = clock.nowMs();
+            const attempt = discoverJwksUri(settings.issuer, net);
+            discovered = attempt;
+            attempt.catch(() => {
+              if (discovered === attempt) discovered = undefined;
+            });
+          }
           return discovered;
         };
   return new RemoteKeySet({
