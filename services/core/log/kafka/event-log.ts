@@ -49,6 +49,9 @@ export class KafkaEventLog implements EventLog {
       // One request in flight keeps retries from reordering a partition when not idempotent.
       maxInFlightRequests: config.idempotent ? 5 : 1,
       allowAutoTopicCreation: config.createTopics === false,
+      // kafkajs retries an idempotent producer forever by default; an append must fail in bounded
+      // time so the recording policy can refuse sessions instead of hanging them.
+      retry: { retries: config.retries, initialRetryTime: 100, maxRetryTime: 5_000 },
     });
     this.batcher = new AppendBatcher((batch) => this.send(batch), config);
     this.topics = new TopicCreator(this.kafka, config.createTopics);
