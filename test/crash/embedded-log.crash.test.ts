@@ -3,6 +3,7 @@ import { appendFile, readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isTollgateError } from '../../services/core/errors.js';
 import { openEmbeddedLog } from '../../services/core/log/embedded/index.js';
 import { encodeFrame } from '../../services/core/log/embedded/record-codec.js';
 import { readSegmentFiles, tempDir } from '../../services/core/log/embedded/testing-log.js';
@@ -75,6 +76,27 @@ async function tearTail(dir: string, random: () => number): Promise<void> {
     : Buffer.from(Array.from({ length: 1 + Math.floor(random() * 300) }, () => Math.floor(random() * 256)));
   await appendFile(path.join(pdir, last), junk);
 }
+
+describe('embedded log directory lock across processes', () => {
+  it('refuses to open a directory a live writer process holds, and takes it over once the writer is dead', async () => {
+    const dir = await tempDir('lock');
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, CRASH_TOPIC, String(CRASH_SEGMENT_BYTES), 'lock'],
+        { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.resume();
+      await expect(openEmbeddedLog({ dir })).rejects.toSatisfy((err: unknown) =>
+        isTollgateError(err, 'TG_ERR_LOG_LOCKED') && (err as Error).message.includes(String(child.pid)));
+      child.kill('SIGKILL');
+      await closed;
+      const log = await openEmbeddedLog({ dir });
+      await log.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
 
 describe('embedded log survives SIGKILL', () => {
   const dirs: string[] = [];
