@@ -6,8 +6,10 @@ import {
   awsSecretDetector,
   bearerDetector,
   githubTokenDetector,
+  gitlabTokenDetector,
   googleApiKeyDetector,
   jwtDetector,
+  npmTokenDetector,
   pemPrivateKeyDetector,
   slackTokenDetector,
   stripeKeyDetector,
@@ -20,13 +22,13 @@ import type { Detector, DetectorId, Finding } from './types.js';
 const registry: ReadonlyMap<DetectorId, Detector> = new Map(
   [
     emailDetector, cardDetector, ssnDetector, ninoDetector, ibanDetector, phoneDetector,
-    awsKeyIdDetector, awsSecretDetector, githubTokenDetector, slackTokenDetector, stripeKeyDetector,
+    awsKeyIdDetector, awsSecretDetector, githubTokenDetector, gitlabTokenDetector, npmTokenDetector, slackTokenDetector, stripeKeyDetector,
     googleApiKeyDetector, jwtDetector, pemPrivateKeyDetector, bearerDetector, urlPasswordDetector, secretKvDetector,
   ].map((d) => [d.id, d]),
 );
 
 const secretIds: DetectorId[] = [
-  'aws-key-id', 'aws-secret', 'github-token', 'slack-token', 'stripe-key', 'google-api-key', 'jwt',
+  'aws-key-id', 'aws-secret', 'github-token', 'gitlab-token', 'npm-token', 'slack-token', 'stripe-key', 'google-api-key', 'jwt',
   'pem-private-key', 'bearer', 'url-password', 'secret-kv',
 ];
 

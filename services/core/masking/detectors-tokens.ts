@@ -83,6 +83,14 @@ export const githubTokenDetector = regexDetector(
   (s) => s.underscores >= 1 && s.length >= 24,
 );
 
+export const gitlabTokenDetector = regexDetector(
+  'gitlab-token',
+  /(?<![A-Za-z0-9_-])gl(?:pat|dt|rt|ptt|cbt|oas)-[A-Za-z0-9_-]{20,250}/g,
+  (s) => s.dashes >= 1 && s.length >= 25,
+);
+
+export const npmTokenDetector = regexDetector('npm-token', /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, (s) => s.underscores >= 1 && s.length >= 40);
+
 export const slackTokenDetector = regexDetector(
   'slack-token',
   /(?<![A-Za-z0-9-])(?:xox[abeoprs]-|xapp-)[A-Za-z0-9-]{10,250}/g,

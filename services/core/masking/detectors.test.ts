@@ -100,6 +100,8 @@ describe('secret detectors', () => {
     ['ghp_' + 'a1B2c3D4e5'.repeat(3) + 'abcdef', 'github-token'],
     ['gho_16C7e42F292c6912E7710c838347Ae178B4a', 'github-token'],
     ['github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', 'github-token'],
+    ['glpat-xYz12AbCdEfGhIjKlMnO', 'gitlab-token'],
+    ['npm_abcdefghijklmnopqrstuvwxyz0123456789', 'npm-token'],
     ['xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx', 'slack-token'],
     ['sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'stripe-key'],
     ['AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe', 'google-api-key'],

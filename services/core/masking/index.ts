@@ -13,3 +13,4 @@ export { createStreamMasker } from './stream-masker.js';
 export type { StreamMasker, StreamMaskerOptions, StreamOutput } from './stream-masker.js';
 export { detectorIds } from './types.js';
 export type { ColumnAction, ColumnRef, Detector, DetectorId, Finding, MaskResult } from './types.js';
+export { endsWithPasswordPrompt, INPUT_WITHHELD, withholdPromptInput } from './password-prompt.js';

@@ -9,6 +9,8 @@ export const detectorIds = [
   'aws-key-id',
   'aws-secret',
   'github-token',
+  'gitlab-token',
+  'npm-token',
   'slack-token',
   'stripe-key',
   'google-api-key',
