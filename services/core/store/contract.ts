@@ -206,6 +206,22 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
     readOnlyContract(() => store);
 
+    it('answers investigator questions through the sorting key and skip indexes', async () => {
+      const id = sid('explain');
+      await store.insert('sessions', sampleRows('sessions', id));
+      await store.insert('queries', sampleRows('queries', id));
+      const plan = async (sql: string, params: Record<string, unknown>): Promise<string> =>
+        (await store.query<{ explain: string }>(`EXPLAIN indexes = 1 ${sql}`, params)).map((r) => r.explain).join('\n');
+      const bySubject = await plan(
+        'SELECT session_id FROM sessions FINAL WHERE subject = {s:String} AND started_at >= now64() - INTERVAL 7 DAY',
+        { s: 'nobody@example.com' },
+      );
+      expect(bySubject).toContain('idx_subject');
+      expect(bySubject).toContain('idx_started');
+      const bySession = await plan('SELECT * FROM queries WHERE session_id = {s:String} ORDER BY seq', { s: id });
+      expect(bySession).toMatch(/PrimaryKey[\s\S]*session_id/);
+    });
+
     it('sets the frames TTL from frameRetentionDays after migrations, and removes it for 0', async () => {
       const ttl = async (): Promise<string> =>
         (await store.query<{ e: string }>("SELECT engine_full AS e FROM system.tables WHERE database = currentDatabase() AND name = 'frames'"))[0]?.e ?? '';
