@@ -17,6 +17,11 @@ export class PartitionReader {
   private filePos = 0;
   private nextOffset = -1;
   private readonly view = newFrameView();
+  // The last buffer read: a batch limited by maxRecords leaves records in it for the next batch.
+  private cache: Buffer | undefined;
+  private cacheSeg: Segment | undefined;
+  private cacheStart = 0;
+  private cacheLen = 0;
 
   constructor(
     private readonly part: PartitionLog,
@@ -39,10 +44,19 @@ export class PartitionReader {
         await this.open(next, 0);
         continue;
       }
+      const cached = this.fromCache(seg, offset, end, maxRecords);
+      if (cached !== undefined) {
+        if (cached.length > 0 || this.nextOffset >= end) return cached;
+        continue;
+      }
       const len = Math.min(Math.max(want, 64), segEnd - this.filePos);
       const buf = Buffer.allocUnsafe(len);
       const got = await this.io.read(this.fd, buf, 0, len, this.filePos);
-      const records = this.decode(buf, got, offset, end, maxRecords);
+      this.cache = buf;
+      this.cacheSeg = seg;
+      this.cacheStart = this.filePos;
+      this.cacheLen = got;
+      const records = this.decode(buf, 0, got, offset, end, maxRecords);
       if (records === undefined) {
         // The first record alone is bigger than the read: fetch exactly that record.
         if (this.filePos + this.view.frameBytes > segEnd) throw this.corrupt(this.filePos, 'record runs past the end');
@@ -60,17 +74,29 @@ export class PartitionReader {
     if (this.fd >= 0) await this.io.close(this.fd);
     this.fd = -1;
     this.seg = undefined;
+    this.cache = this.cacheSeg = undefined;
   }
 
-  private decode(buf: Buffer, got: number, from: number, end: number, maxRecords: number): LogRecord[] | undefined {
+  /** Decodes from the cached buffer when it holds whole records at filePos; undefined otherwise. */
+  private fromCache(seg: Segment, from: number, end: number, maxRecords: number): LogRecord[] | undefined {
+    const cache = this.cache;
+    if (cache === undefined || this.cacheSeg !== seg) return undefined;
+    const start = this.filePos - this.cacheStart;
+    if (start < 0 || start >= this.cacheLen) return undefined;
+    const records = this.decode(cache, start, this.cacheLen, from, end, maxRecords);
+    if (records === undefined) this.cache = undefined;
+    return records;
+  }
+
+  private decode(buf: Buffer, start: number, got: number, from: number, end: number, maxRecords: number): LogRecord[] | undefined {
     const records: LogRecord[] = [];
     const view = this.view;
     const { topic, partition } = this.part;
-    let pos = 0;
+    let pos = start;
     while (pos < got && records.length < maxRecords) {
       const status = decodeFrame(buf, pos, got, this.maxFrameBytes, view);
       if (status === FrameStatus.Incomplete) {
-        if (pos === 0) return undefined;
+        if (pos === start) return undefined;
         break;
       }
       if (status === FrameStatus.Corrupt) throw this.corrupt(this.filePos + pos, 'checksum or length mismatch');
@@ -88,7 +114,7 @@ export class PartitionReader {
       this.nextOffset = view.offset + 1;
       pos = view.frameEnd;
     }
-    this.filePos += pos;
+    this.filePos += pos - start;
     return records;
   }
 
