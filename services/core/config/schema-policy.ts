@@ -16,7 +16,7 @@ export const builtinGuardrailProfiles = [
  * keeps the lists equal). Groups: "national-id", "secret", "all".
  */
 export const maskingDetectors = [
-  'email', 'card', 'ssn', 'nino', 'iban', 'phone', 'aws-key-id', 'aws-secret', 'github-token', 'slack-token',
+  'email', 'card', 'ssn', 'nino', 'iban', 'phone', 'aws-key-id', 'aws-secret', 'github-token', 'gitlab-token', 'npm-token', 'slack-token',
   'stripe-key', 'google-api-key', 'jwt', 'pem-private-key', 'bearer', 'url-password', 'secret-kv',
   'national-id', 'secret', 'all',
 ] as const;
