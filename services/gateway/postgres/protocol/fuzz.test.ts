@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTollgateError } from '../../../core/errors.js';
+import { readGSSResponse, readPasswordMessage, readSASLInitialResponse, readSASLResponse } from './auth-response.js';
 import { BackendDecoder } from './backend-decoder.js';
 import { encodeBackendMessage } from './backend-encoder.js';
 import { DataRowView } from './backend-results.js';
@@ -140,6 +141,25 @@ function int32be(n: number): Buffer {
   b.writeInt32BE(n);
   return b;
 }
+
+describe('fuzzing the auth-response readers', () => {
+  it('throw nothing but TG_ERR_PROTOCOL on any body', () => {
+    const readers = [readPasswordMessage, readSASLInitialResponse, readSASLResponse, readGSSResponse];
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (body) => {
+        const raw = Buffer.concat([Buffer.from([0x70]), int32be(body.length + 4), Buffer.from(body)]);
+        for (const read of readers) {
+          try {
+            read(raw);
+          } catch (err) {
+            expect(isTollgateError(err, 'TG_ERR_PROTOCOL'), String(err)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
 
 describe('arbitrary valid messages', () => {
   it('round-trip through the backend encoder and decoder, in any chunking', () => {

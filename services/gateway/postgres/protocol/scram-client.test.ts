@@ -111,6 +111,23 @@ describe('SCRAM-SHA-256 client', () => {
   });
 });
 
+describe('SCRAM parsing of arbitrary server input', () => {
+  it('throws nothing but TollgateError on any server-first or server-final text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (text) => {
+        for (const fn of [() => parseScramServerFirst(text, 'abc'), () => verifyScramServerFinal(text, Buffer.alloc(32))]) {
+          try {
+            fn();
+          } catch (err) {
+            expect(isTollgateError(err), String(err)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('SASLprep', () => {
   it('leaves ASCII alone, maps spaces and soft hyphens, and normalises to NFKC', () => {
     expect(saslprep('pencil')).toBe('pencil');

@@ -103,6 +103,15 @@ describe('backend decoder on split input', () => {
     drainBackend([Buffer.from([0x31, 0, 0, 0, 4]), ...bytes(1, backendStream)]);
     split.forEach((m, i) => expect(m.raw.equals(snapshot[i] ?? Buffer.alloc(0))).toBe(true));
   });
+
+  it('never writes into the chunks it was given (pg-protocol compacts leftovers into them)', () => {
+    for (const n of [3, 100, 333]) {
+      const chunks = bytes(n, backendStream).map((c) => Buffer.from(c));
+      const before = chunks.map((c) => Buffer.from(c));
+      drainBackend(chunks);
+      chunks.forEach((c, i) => expect(c.equals(before[i] ?? Buffer.alloc(0))).toBe(true));
+    }
+  });
 });
 
 describe('frontend decoder on split input', () => {
