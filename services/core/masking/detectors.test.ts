@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { maskingDetectors } from '../config/index.js';
 import { cardPrefixValid, ibanChecksumValid, luhnValid } from './checksums.js';
 import { compileDetectors, maskText } from './detector-set.js';
 import type { DetectorId } from './types.js';
@@ -162,6 +163,9 @@ describe('detector sets', () => {
     expect(compileDetectors(['national-id']).ids).toEqual(['ssn', 'nino']);
     expect(compileDetectors(['secret']).ids).toContain('jwt');
     expect(compileDetectors(['email', 'email']).ids).toEqual(['email']);
+  });
+  it('every detector name the configuration schema accepts compiles', () => {
+    for (const name of maskingDetectors) expect(compileDetectors([name]).ids.length).toBeGreaterThan(0);
   });
   it('rejects unknown names with a config error naming them', () => {
     expect(() => compileDetectors(['emial'])).toThrow(/unknown masking detector.*"emial"/);

@@ -40,6 +40,11 @@ const token = fc.oneof(
   fc.tuple(b62(20), b62(30), b62(22)).map(([a, b, c]) => `eyJ${a}.eyJ${b}.${c}`),
 ).map((t) => ({ raw: t, text: t }));
 
+const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+const ssn = fc
+  .tuple(fc.integer({ min: 1, max: 899 }).filter((a) => a !== 666), fc.integer({ min: 1, max: 99 }), fc.integer({ min: 1, max: 9999 }), fc.constantFrom('-', ' '))
+  .map(([a, g, s, sep]) => ({ raw: `${pad(a, 3)}${sep}${pad(g, 2)}${sep}${pad(s, 4)}`, text: `${pad(a, 3)}${sep}${pad(g, 2)}${sep}${pad(s, 4)}` }));
+
 // Filler that cannot merge with the secret into a longer token or digit run.
 const filler = fc.array(fc.constantFrom('hello', 'the', 'value', 'is', ':', ',', '(', ')', '\n', 'naïve', '—', 'x y'), { maxLength: 8 }).map((a) => a.join(' '));
 
@@ -48,6 +53,7 @@ describe('property: masked output never contains the secret', () => {
     ['cards', grouped],
     ['emails', email],
     ['tokens', token],
+    ['SSNs', ssn],
   ] as const)('%s embedded in random text', (_name, secret) => {
     fc.assert(
       fc.property(filler, secret, filler, (before, s, after) => {
