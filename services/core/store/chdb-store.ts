@@ -6,15 +6,17 @@ import type { ChdbStoreConfig } from './config.js';
 import { storeError } from './engine-errors.js';
 import { encodeBatch, InsertPlans, insertSettings } from './insert-plan.js';
 import { applyMigrations, loadMigrations } from './migrations.js';
+import { parseJsonEachRow } from './json-rows.js';
 import { OpQueue } from './op-queue.js';
 import type { InsertOptions, QueryOptions, QueryParams, Store } from './port.js';
 import { checkStatement, querySettings } from './query-settings.js';
 import { applyFrameRetention } from './retention.js';
-import { parseJsonEachRow } from './json-rows.js';
 
 // libchdb binds one data directory per process. Stores at the same path share it (chDB lets
 // connections to one path coexist); a store at another path must wait until every store here closed.
 let bound: { path: string; stores: number } | undefined;
+// Set while the last store's connections drain; an open waits for it rather than race it.
+let releasing: Promise<void> | undefined;
 
 /**
  * Opens the in-process ClickHouse engine at `config.path`. Writes (inserts, DDL, migrations) run one
@@ -23,6 +25,7 @@ let bound: { path: string; stores: number } | undefined;
  */
 export async function openChdbStore(config: ChdbStoreConfig): Promise<Store> {
   const path = resolve(config.path);
+  if (releasing !== undefined) await releasing;
   if (bound !== undefined && bound.path !== path) {
     throw new TollgateError(
       'TG_ERR_STORE_BOUND',
@@ -44,11 +47,13 @@ export async function openChdbStore(config: ChdbStoreConfig): Promise<Store> {
 }
 
 async function release(): Promise<void> {
-  if (bound === undefined) return;
-  if (--bound.stores > 0) return;
+  if (bound === undefined || --bound.stores > 0) return;
   // A connection closed while an operation still runs stays counted by libchdb; wait it out.
-  await drainPending();
-  bound = undefined;
+  releasing = drainPending().finally(() => {
+    releasing = undefined;
+    if (bound?.stores === 0) bound = undefined;
+  });
+  await releasing;
 }
 
 class ChdbStore implements Store {
