@@ -19,7 +19,7 @@ export interface RuntimeContext {
  */
 export async function loadRuntime(options: RuntimeOptions): Promise<RuntimeContext> {
   const path = options.configPath ?? options.env['TOLLGATE_CONFIG'];
-  const config = await loadConfig(path === '' ? undefined : path, options.env);
+  const config = await loadConfig(path === '' ? undefined : path, options.env, options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   const logger = createLogger({ level: options.env['LOG_LEVEL'] ?? config.log.level, pretty: config.log.pretty || process.stderr.isTTY === true });
   return { config, logger };
 }
