@@ -9,7 +9,7 @@ export { maskJson, maskJsonText, isSecretKey } from './json-masker.js';
 export type { JsonMaskResult } from './json-masker.js';
 export { maskSqlLiterals } from './sql-literals.js';
 export type { SqlMaskOptions } from './sql-literals.js';
-export { createStreamMasker } from './stream-masker.js';
+export { createStreamMasker } from './plan.js';
 export type { StreamMasker, StreamMaskerOptions, StreamOutput } from './stream-masker.js';
 export { detectorIds } from './types.js';
 export type { ColumnAction, ColumnRef, Detector, DetectorId, Finding, MaskResult } from './types.js';

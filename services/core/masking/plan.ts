@@ -10,7 +10,7 @@ import { maskJson, maskJsonText, WITHHELD } from './json-masker.js';
 import type { JsonMaskResult } from './json-masker.js';
 import { maskSqlLiterals } from './sql-literals.js';
 import type { SqlMaskOptions } from './sql-literals.js';
-import { createStreamMasker } from './stream-masker.js';
+import { createStreamMasker as createDetectorStreamMasker } from './stream-masker.js';
 import type { StreamMasker, StreamMaskerOptions, StreamOutput } from './stream-masker.js';
 import { emptyStats, statsOfBytes } from './text-view.js';
 import type { ColumnRef, Finding, MaskResult } from './types.js';
@@ -195,6 +195,11 @@ export function compileMaskingProfile(profile: MaskingProfile, options: MaskingP
     maskJson: (value) => failClosed(() => maskJson(value, detectors), withheldJson),
     maskJsonText: (text) => failClosed(() => maskJsonText(text, detectors), withheldText),
     maskSqlLiterals: (sql, opts) => failClosed(() => maskSqlLiterals(sql, detectors, opts), withheldText),
-    createStreamMasker: (opts) => failClosedStream(createStreamMasker(detectors, opts)),
+    createStreamMasker: (opts) => failClosedStream(createDetectorStreamMasker(detectors, opts)),
   };
+}
+
+/** A streaming masker for a plan's detectors (terminal output and input), fail-closed like the plan. */
+export function createStreamMasker(plan: MaskingPlan, options?: StreamMaskerOptions): StreamMasker {
+  return plan.createStreamMasker(options);
 }
