@@ -66,10 +66,16 @@ function runAndKill(dir: string, runId: string, delayMs: number): Promise<RunRes
 
 /** Appends a partial frame or garbage to one partition's last segment: what a torn write leaves. */
 async function tearTail(dir: string, random: () => number): Promise<void> {
-  const pdir = path.join(dir, CRASH_TOPIC, String(Math.floor(random() * 4)));
-  const segs = (await readdir(pdir).catch(() => [] as string[])).filter((n) => n.endsWith('.seg')).sort();
-  const last = segs[segs.length - 1];
-  if (last === undefined) return;
+  const withData: Array<{ pdir: string; last: string }> = [];
+  for (let p = 0; p < 4; p++) {
+    const pdir = path.join(dir, CRASH_TOPIC, String(p));
+    const segs = (await readdir(pdir).catch(() => [] as string[])).filter((n) => n.endsWith('.seg')).sort();
+    const last = segs[segs.length - 1];
+    if (last !== undefined) withData.push({ pdir, last });
+  }
+  const target = withData[Math.floor(random() * withData.length)];
+  if (target === undefined) throw new Error('no segment to tear: the writer wrote nothing');
+  const { pdir, last } = target;
   const frame = encodeFrame(Number.MAX_SAFE_INTEGER - 1, Date.now(), 'torn', Buffer.alloc(200, 0x74));
   const junk = random() < 0.5
     ? frame.subarray(0, 1 + Math.floor(random() * (frame.length - 1)))
