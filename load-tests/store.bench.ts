@@ -75,8 +75,8 @@ interface Path {
 }
 
 /**
- * Runs every path over every batch, interleaved batch by batch, so load from other processes on
- * the machine falls on all paths alike instead of on whichever ran during a busy spell.
+ * Runs every path over every batch, interleaved batch by batch and in rotating order, so load from
+ * other processes and the engine's background merges fall on all paths alike.
  */
 async function measure(batches: Row[][], paths: Path[]): Promise<void> {
   // A 5 ms ticker: any longer gap between ticks is time the event loop could not run.
@@ -88,8 +88,9 @@ async function measure(batches: Row[][], paths: Path[]): Promise<void> {
     last = now;
   }, 5);
   try {
-    for (const batch of batches) {
-      for (const path of paths) {
+    for (const [b, batch] of batches.entries()) {
+      // Rotate who goes first: the first insert after a round meets that round's background merges.
+      for (const path of [...paths.slice(b % paths.length), ...paths.slice(0, b % paths.length)]) {
         current = path;
         last = performance.now();
         const start = process.hrtime.bigint();
