@@ -97,15 +97,27 @@ export class DataRowView {
 
   /** Every column decoded as UTF-8 text (null for SQL NULL), in one pass; for rows masked as a whole. */
   texts(): (string | null)[] {
-    const index = this.columnIndex();
-    const n = index.length >> 1;
-    const out = new Array<string | null>(n);
     const src = this.source;
+    const end = this.end;
+    const n = this.columnCount;
+    if (n < 0) throw protocolError(`DataRow has a negative column count ${n}`);
+    const out = new Array<string | null>(n);
+    let pos = this.start + 7;
     for (let i = 0; i < n; i++) {
-      const at = index[2 * i] ?? 0;
-      const len = index[2 * i + 1] ?? -1;
-      out[i] = len < 0 ? null : src.toString('utf8', at, at + len);
+      if (pos + 4 > end) throw protocolError(`DataRow is truncated: column ${i} of ${n} has no length`);
+      const len = src.readInt32BE(pos);
+      pos += 4;
+      if (len < -1) throw protocolError(`DataRow has a negative length ${len}`);
+      if (len === -1) {
+        out[i] = null;
+        continue;
+      }
+      if (pos + len > end) throw protocolError(`DataRow is truncated: column ${i} of ${n} overruns the frame`);
+      // No encoding argument: Buffer#toString then goes straight to its UTF-8 slice, skipping the lookup.
+      out[i] = src.toString(undefined, pos, pos + len);
+      pos += len;
     }
+    if (pos !== end) throw protocolError(`DataRow has ${end - pos} unexpected trailing byte(s)`);
     return out;
   }
 
