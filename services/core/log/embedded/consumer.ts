@@ -80,6 +80,9 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
         if (next === undefined) await this.signal();
         else await this.consume(next);
       }
+    } catch (err) {
+      // Not expected (read and handler errors are handled above); report rather than reject unobserved.
+      this.deps.onError(new TollgateError('TG_ERR_INTERNAL', `consumer of group "${this.group.name}" stopped`, { cause: err }));
     } finally {
       this.unsubscribe();
       for (const o of this.owned.values()) await o.reader.close().catch(() => undefined);
@@ -93,7 +96,7 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
     for (const [part, o] of this.owned) {
       if (this.group.assigned(this, part.topic, part.partition)) continue;
       this.owned.delete(part);
-      await o.reader.close();
+      await o.reader.close().catch(() => undefined);
       this.group.release(this, part.topic, part.partition);
     }
     for (const topic of this.topics) {
