@@ -4,9 +4,9 @@ import type { EventLog } from '../port.js';
 import { createKafkaEventLog } from './event-log.js';
 
 // The EventLog contract against a real Kafka cluster, where KAFKA_BROKERS (host:port,host:port) is
-// set. A real broker has a controller, so the idempotent producer is on here. Optional:
-// KAFKA_TOPIC_PREFIX (ACL-friendly names), KAFKA_CREATE_TOPICS=1 (admin creation when the broker
-// does not auto-create topics), KAFKA_REPLICATION_FACTOR (default 1 for a single-node cluster).
+// set. A real broker has a controller, so the idempotent producer is on here (KAFKA_IDEMPOTENT=0
+// turns it off). Optional: KAFKA_TOPIC_PREFIX (ACL-friendly names), KAFKA_CREATE_TOPICS=1 (admin
+// creation when the broker does not auto-create topics), KAFKA_REPLICATION_FACTOR (default 1).
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter((b) => b.length > 0);
 
 if (brokers.length === 0) {
@@ -21,7 +21,7 @@ if (brokers.length === 0) {
     open(): Promise<EventLog> {
       return Promise.resolve(createKafkaEventLog({
         brokers,
-        idempotent: true,
+        idempotent: process.env.KAFKA_IDEMPOTENT !== '0',
         createTopics: process.env.KAFKA_CREATE_TOPICS === '1' ? { partitions: 4, replicationFactor } : false,
         consumer: { sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, heartbeatIntervalMs: 1_000,
           maxWaitTimeMs: 100, redeliveryDelayMs: 100 },
