@@ -148,7 +148,7 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
     } catch (err) {
       this.deps.onError(isTollgateError(err) ? err : new TollgateError('TG_ERR_LOG_UNAVAILABLE',
         `reading ${part.topic}/${part.partition} failed`, { cause: err }));
-      await o.reader.close();
+      await o.reader.close().catch(() => undefined);
       await this.pause();
       return;
     }
