@@ -24,7 +24,10 @@ export function partial(text: string, keep: number): string {
 export function keepDomain(text: string): string {
   const at = text.lastIndexOf('@');
   const domain = at === -1 ? '' : text.slice(at + 1).trim();
-  return /^[^\s@]+\.[^\s@.]{2,}$/u.test(domain) ? `****@${domain}` : REDACTED;
+  const dot = domain.lastIndexOf('.');
+  // No regex here: a backtracking check on a long dotted value would be quadratic.
+  const ok = domain.length <= 253 && dot > 0 && domain.length - dot > 2 && !/[\s@]/.test(domain);
+  return ok ? `****@${domain}` : REDACTED;
 }
 
 /**

@@ -117,7 +117,8 @@ export const jwtDetector = regexDetector(
   (s) => s.dots >= 2 && s.upper >= 1 && s.length >= 10,
 );
 
-const pemBegin = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+// Sticky: tried exactly at each '-----BEGIN', never searched forward from it (that would be quadratic).
+const pemBegin = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
 const pemEnd = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 
 /** Private key blocks, BEGIN through END; an unterminated block runs to the end of the text (fail closed). */
@@ -128,7 +129,7 @@ function scanPem(text: string, out: Finding[]): void {
     if (b === -1) return;
     pemBegin.lastIndex = b;
     const begin = pemBegin.exec(text);
-    if (begin === null || begin.index !== b) {
+    if (begin === null) {
       from = b + 10;
       continue;
     }

@@ -85,6 +85,8 @@ describe('masking plan: values', () => {
     expect(plan.maskValue('4111111111111111', users('card')).value).toBe('************1111');
     expect(plan.maskValue('Alice@Example.com', users('email')).value).toBe('****@Example.com');
     expect(plan.maskValue('not an address', users('email')).value).toBe('****');
+    expect(plan.maskValue('a@b.', users('email')).value).toBe('****');
+    expect(plan.maskValue('a@' + 'x.'.repeat(50_000) + 'c', users('email')).value).toBe('****');
     expect(plan.maskValue('1990-01-01', users('dob'))).toMatchObject({ value: null, changed: true, action: 'null' });
   });
 
