@@ -62,6 +62,8 @@ export class GroupConsumer implements Consumer {
       this.resumeTimers.clear();
       try {
         await this.consumer.disconnect(); // waits for the in-flight batch, then leaves the group
+      } catch (err) {
+        throw fromKafkaError(err, 'consumer stop', { group: this.options.group });
       } finally {
         this.onStopped(this);
       }
