@@ -52,7 +52,8 @@ export function kafkaMockSkipReason(env: NodeJS.ProcessEnv = process.env): strin
 }
 
 // librdkafka prints the list as `bootstrap.servers=a,b,c` (debug=mock) or `replaced with a,b,c` (notice).
-const bootstrapLine = /(?:bootstrap\.servers=|replaced with )((?:127\.0\.0\.1:\d+,?)+)/;
+// The end of line is required so a list split across two stderr chunks is never read half.
+const bootstrapLine = /(?:bootstrap\.servers=|replaced with )((?:127\.0\.0\.1:\d+,?)+)\r?\n/;
 
 /** Starts a mock cluster and resolves once its first broker accepts TCP connections. */
 export async function startKafkaMock(options: KafkaMockOptions = {}): Promise<KafkaMock> {
