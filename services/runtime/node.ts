@@ -6,7 +6,9 @@ import type { Logger } from '../core/logger.js';
 import type { EventLog } from '../core/log/port.js';
 import { compilePolicy, type Policy } from '../core/policy/index.js';
 import type { Store } from '../core/store/port.js';
+import type { RecordingSink } from '../core/recording/sink.js';
 import { openCodec, openConfiguredLog, openConfiguredStore } from './adapters.js';
+import { openRecordingSink } from './recording.js';
 
 export type RoleName = 'gateway' | 'ingest' | 'replay';
 
@@ -22,6 +24,8 @@ export interface NodeDeps {
   policy: Policy;
   /** Present when a role of this process reads or writes the store (ingest, replay). */
   store: Store | undefined;
+  /** Where gateways record frames; present when this process runs the gateway role. */
+  sink: RecordingSink | undefined;
 }
 
 /** A running role: what it serves (for the banner) and how to stop it. */
@@ -68,7 +72,14 @@ export async function startNode(
       const applied = await store.migrate();
       if (applied.length > 0) logger.info({ migrations: applied }, 'store schema migrated');
     }
-    const deps: NodeDeps = { config, logger, clock, ids: randomIds, log, codec, identity, policy, store };
+    let sink: RecordingSink | undefined;
+    if (roleNames.includes('gateway')) {
+      const s = await openRecordingSink(config, log, logger);
+      sink = s;
+      // Closed before the log (closers run in reverse): flush every recorded frame first.
+      opened.push(() => s.close());
+    }
+    const deps: NodeDeps = { config, logger, clock, ids: randomIds, log, codec, identity, policy, store, sink };
     const handles: RoleHandle[] = [];
     for (const [name, start] of roles) {
       const started = await start(deps);
