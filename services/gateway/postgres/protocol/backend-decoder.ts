@@ -14,7 +14,7 @@ import { FrameQueue } from './frame-queue.js';
 import { decodeFunctionCallResponse } from './function-call.js';
 import { BackendCode as B } from './message-codes.js';
 import { backendLimits, checkLength, DEFAULT_MAX_BACKEND_MESSAGE, unknownTypeError, type LimitTable } from './message-limits.js';
-import { protocolError } from './protocol-error.js';
+import { describeTypeByte, protocolError } from './protocol-error.js';
 
 export interface BackendDecoderOptions {
   /** Largest accepted length field; defaults to DEFAULT_MAX_BACKEND_MESSAGE (64 MiB). */
@@ -90,7 +90,7 @@ export class BackendDecoder {
   private decodeEncryptionResponse(code: number): DecodedBackendMessage {
     const accept = this.encryptionResponse === 'SSL' ? 0x53 : 0x47;
     if (code !== accept && code !== 0x4e) {
-      throw protocolError(`unexpected answer byte ${code} to ${this.encryptionResponse}Request`);
+      throw protocolError(`unexpected answer ${describeTypeByte(code)} to ${this.encryptionResponse}Request`);
     }
     this.encryptionResponse = undefined;
     const raw = this.queue.take(1);

@@ -83,6 +83,13 @@ describe('framing errors', () => {
     for (let n = 0; n < q.length; n++) expect(typedFrontend(q.subarray(0, n)).next()).toBeUndefined();
   });
 
+  it('refuses an answer to SSLRequest other than S, N or an ErrorResponse, and G is only for GSSENCRequest', () => {
+    const d = new BackendDecoder();
+    d.expectEncryptionResponse('SSL');
+    d.push(Buffer.from('G'));
+    expectCode(() => d.next(), 'TG_ERR_PROTOCOL', /0x47 \('G'\) to SSLRequest/);
+  });
+
   it('keeps failing after an error: a stream that lost its framing cannot be resynchronised', () => {
     const d = backend(Buffer.concat([Buffer.from([0x78]), encodeBackendMessage({ kind: 'ReadyForQuery', status: 'I' })]));
     expectCode(() => d.next(), 'TG_ERR_PROTOCOL');
