@@ -31,6 +31,11 @@ export function readOnlyContract(store: () => Store): void {
       expect(frames).toHaveLength(1);
     });
 
+    it('stops a query at maxExecutionSeconds with TG_ERR_TIMEOUT', async () => {
+      const endless = 'SELECT count() FROM system.numbers WHERE NOT ignore(sipHash64(number))';
+      await expectCode(store().query(endless, undefined, { readOnly: true, maxExecutionSeconds: 0.3 }), 'TG_ERR_TIMEOUT');
+    });
+
     it('enforces maxResultRows in the engine and rejects nonsense limits', async () => {
       const sql = 'SELECT number FROM system.numbers LIMIT {n:UInt32}';
       expect(await store().query(sql, { n: 10 }, { readOnly: true, maxResultRows: 10 })).toHaveLength(10);

@@ -29,7 +29,8 @@ export function storeError(err: unknown, operation: string, context: Record<stri
       context: ctx,
     });
   }
-  const timedOut = clickhouseCode === TIMEOUT_EXCEEDED || (err as { code?: unknown }).code === 'CHDB_TIMEOUT';
+  const chdbTimeout = typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'CHDB_TIMEOUT';
+  const timedOut = clickhouseCode === TIMEOUT_EXCEEDED || chdbTimeout;
   if (timedOut) {
     return new TollgateError('TG_ERR_TIMEOUT', `${operation} ran past its time limit (${firstLine(detail)})`, { cause: err, context: ctx });
   }
