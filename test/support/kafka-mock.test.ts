@@ -1,4 +1,5 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,21 @@ describe('kafka mock helper', () => {
   it('fails when the announced broker does not accept connections', async () => {
     const kcat = fakeKcat('liar', 'echo "%5|MOCK| replaced with 127.0.0.1:1,127.0.0.1:2" >&2; exec sleep 30');
     await expect(startKafkaMock({ kcat, startTimeoutMs: 300 })).rejects.toThrow(/127\.0\.0\.1:1 not reachable/);
+  });
+
+  it('reads a broker list that reaches stderr in two chunks as a whole', async () => {
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const kcat = fakeKcat('split', `printf '%%5|MOCK| replaced with 127.0.0.1:${port}' >&2; sleep 0.3; ` +
+      `printf ',127.0.0.1:${port}\\n' >&2; exec sleep 30`);
+    try {
+      const mock = await startKafkaMock({ kcat, startTimeoutMs: 5_000 });
+      expect(mock.brokers).toEqual([`127.0.0.1:${port}`, `127.0.0.1:${port}`]);
+      await mock.stop();
+    } finally {
+      server.close();
+    }
   });
 
   it.skipIf(kafkaMockSkipReason() !== undefined)('starts the real mock with the requested broker count', async () => {
