@@ -10,9 +10,12 @@ function isDigit(c: number): boolean {
 function isAlnum(c: number): boolean {
   return isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
-// RFC 5322 atext plus '.'; non-ASCII counts too (internationalised addresses, and over-masking is safe).
+// The local-part characters addresses use in practice, plus non-ASCII (internationalised addresses).
+// RFC 5322 also allows !#$&'*/=?^`{|}~, but taking those would swallow URL paths and SQL quotes to
+// the left of an '@' ("https://x/a?email=bob@y.io"); such addresses still lose their domain and the
+// local part after the last of those characters.
 const localChars = new Uint8Array(128);
-for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~.-") localChars[ch.charCodeAt(0)] = 1;
+for (const ch of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789%+_.-') localChars[ch.charCodeAt(0)] = 1;
 function isLocal(c: number): boolean {
   return c >= 0x80 || localChars[c] === 1;
 }
@@ -153,15 +156,23 @@ export const cardDetector: Detector = {
 };
 
 const ssnPattern = /(?<![0-9])([0-9]{3})[- ]([0-9]{2})[- ]([0-9]{4})(?![0-9])/g;
+// Nine bare digits are an SSN only right after a label saying so ("ssn: 123456789", "SSN=…").
+const labelledSsnPattern = /(?<![A-Za-z0-9])(?:ssn|social[ _-]?security(?:[ _-]?(?:no|num|number))?)["']?[ \t]{0,4}[:=]?[ \t]{0,4}["']?([0-9]{3})([0-9]{2})([0-9]{4})(?![0-9])/gi;
+
+function validSsn(area: string, group: string, serial: string): boolean {
+  return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
+}
 
 export const ssnDetector: Detector = {
   id: 'ssn',
-  gate: (s) => s.digits >= 9 && (s.dashes > 0 || s.spaces > 0),
+  gate: (s) => s.digits >= 9,
   scan(text, out) {
     eachMatch(ssnPattern, text, (m) => {
-      const area = m[1]!;
-      if (area === '000' || area === '666' || area[0] === '9' || m[2] === '00' || m[3] === '0000') return;
-      out.push({ detector: 'ssn', start: m.index, end: m.index + m[0].length });
+      if (validSsn(m[1]!, m[2]!, m[3]!)) out.push({ detector: 'ssn', start: m.index, end: m.index + m[0].length });
+    });
+    eachMatch(labelledSsnPattern, text, (m) => {
+      const end = m.index + m[0].length;
+      if (validSsn(m[1]!, m[2]!, m[3]!)) out.push({ detector: 'ssn', start: end - 9, end });
     });
   },
   placeholder: () => '***-**-****',

@@ -42,6 +42,8 @@ describe('PII detectors', () => {
     ['6011111111111117', 'card'],
     ['123-45-6789', 'ssn'],
     ['123 45 6789', 'ssn'],
+    ['SSN: 123456789', 'ssn'],
+    ['social_security_number="123456789"', 'ssn'],
     ['AB123456C', 'nino'],
     ['ab 12 34 56 c', 'nino'],
     ['GB82 WEST 1234 5698 7654 32', 'iban'],
@@ -66,6 +68,8 @@ describe('PII detectors', () => {
     ['SSN area 9xx', '912-12-3456'],
     ['SSN group 00', '123-00-4567'],
     ['SSN serial 0000', '123-45-0000'],
+    ['nine bare digits without a label', 'order 123456789'],
+    ['labelled but invalid area', 'ssn: 666123456'],
     ['NINO bad prefix', 'GB123456A'],
     ['NINO bad suffix', 'AB123456E'],
     ['IBAN bad checksum', 'GB83 WEST 1234 5698 7654 32'],
@@ -86,6 +90,11 @@ describe('PII detectors', () => {
 
   it('finds a card after a short group and before a year', () => {
     expect(masked('12 4111 1111 1111 1111 2027')).toBe('12 **** **** **** 1111 2027');
+  });
+
+  it('an email in a URL query or SQL quotes takes only the address', () => {
+    expect(masked('https://x.io/a?email=bob@y.io&z=1')).toBe('https://x.io/a?email=****@****&z=1');
+    expect(masked("email='bob@y.io'")).toBe("email='****@****'");
   });
 
   it('email placeholder keeps neither local part nor domain', () => {
