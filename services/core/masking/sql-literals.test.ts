@@ -34,6 +34,7 @@ describe('maskSqlLiterals', () => {
 
   it('numeric literals of card and SSN shape, but not other numbers', () => {
     expect(mask('SELECT * FROM p WHERE pan = 4111111111111111 AND n = 12345')).toBe('SELECT * FROM p WHERE pan = ************1111 AND n = 12345');
+    expect(mask('DELETE FROM p WHERE ssn = 123456789')).toBe('DELETE FROM p WHERE ssn = ***-**-****');
   });
 
   it('literals assigned to secret-named columns, and role passwords', () => {
