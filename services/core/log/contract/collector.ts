@@ -22,7 +22,11 @@ export class Collector {
     };
   }
 
-  /** Resolves once check() is true; rejects after timeoutMs with `what` and the progress so far. */
+  /**
+   * Resolves once check() is true; rejects after timeoutMs with `what` and the progress so far.
+   * check() is re-evaluated only when this collector records something, so it must not depend on
+   * another collector that is still receiving (share one collector instead).
+   */
   waitFor(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
     if (check()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaMockSkipReason, startKafkaMock, type KafkaMock } from '../../../../test/support/kafka-mock.js';
 import { isTollgateError } from '../../errors.js';
-import { Collector, deferred } from '../contract/collector.js';
+import { Collector, deferred, distinctCount, encodeValue, seqOf } from '../contract/collector.js';
 import type { LogSink } from './logger.js';
 import { createKafkaEventLog } from './event-log.js';
 import { mockTuning } from './test-tuning.js';
@@ -58,6 +58,33 @@ describe.skipIf(skip !== undefined)('Kafka EventLog against the mock cluster', (
       }
     } finally {
       await Promise.all([idempotent.close(), creating.close()]);
+    }
+  });
+
+  it('splits partitions between two members of a group, and hands them over when one stops', async () => {
+    const log = createKafkaEventLog({ brokers: mock.brokers, ...mockTuning });
+    const topic = 'kafka-rebalance';
+    const appendRound = (round: number): Promise<void> => log.append(topic,
+      Array.from({ length: 40 }, (_, i) => ({ key: `sess-${i % 20}`, value: encodeValue(round * 100 + i) })));
+    try {
+      await appendRound(0); // creates the topic before anyone subscribes
+      const [a, b, both] = [new Collector(), new Collector(), new Collector()];
+      const consumerA = await log.consume({ group: 'rebalance', topics: [topic] }, both.handler(a.handler()));
+      // B joining makes A rejoin; A's commits in between may fail, so B may see some of round 0 again.
+      const consumerB = await log.consume({ group: 'rebalance', topics: [topic] }, both.handler(b.handler()));
+      await appendRound(1);
+      await both.waitFor(() => distinctCount(both.handled) >= 80, 'both rounds', 20_000);
+      const partitionsOf = (c: Collector): Set<number> => new Set(c.handled.filter((r) => seqOf(r) >= 100).map((r) => r.partition));
+      expect(partitionsOf(a).size, 'member A owns partitions').toBeGreaterThan(0);
+      expect(partitionsOf(b).size, 'member B owns partitions').toBeGreaterThan(0);
+      expect([...partitionsOf(a)].filter((p) => partitionsOf(b).has(p)), 'no partition read by both').toEqual([]);
+
+      await consumerB.stop();
+      await appendRound(2);
+      await a.waitFor(() => a.handled.filter((r) => seqOf(r) >= 200).length >= 40, "B's partitions taken over by A", 20_000);
+      await consumerA.stop();
+    } finally {
+      await log.close();
     }
   });
 
