@@ -28,6 +28,8 @@ export const ErrorCodes = {
   TG_ERR_LOG_LOCKED: 'event log data directory is in use by another process',
   TG_ERR_LOG_RETENTION: 'retention deleted records a consumer group had not committed',
   TG_ERR_STORE_BOUND: 'the in-process store (chDB) is already bound to another data directory in this process',
+  TG_ERR_AUDIT_DENIED: 'this identity may not read recordings (no role grants audit)',
+  TG_ERR_NOT_FOUND: 'no such recorded session or resource',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
