@@ -1,0 +1,424 @@
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { sessionEndBody, sessionStartBody } from '../../core/events/bodies.js';
+import { isTollgateError } from '../../core/errors.js';
+import type { VerifiedIdentity } from '../../core/identity/index.js';
+import { SessionRecorder } from '../../core/recording/recorder.js';
+import type { SinkState } from '../../core/recording/sink.js';
+import type { ClientStartup } from './startup-params.js';
+import { ClientHandshake } from './client-handshake.js';
+import { WireRecorder } from './frame-recording.js';
+import { GatewaySqlState, gatewayError } from './gateway-errors.js';
+import { GuardrailSession } from './guardrails/index.js';
+import { writeBackendKeyData } from './protocol/backend-session.js';
+import { AUTHENTICATION_OK, EMPTY_FRONTEND, FrontendDecoder, READY_FOR_QUERY, Writer, type BackendDecoder, type DecodedBackendMessage } from './protocol/index.js';
+import { RelaySession } from './relay-session.js';
+import { ResultMasking } from './result-masking.js';
+import { openUpstream, sendUpstreamCancel, type UpstreamTarget } from './server-upstream.js';
+import type { GatewayDeps } from './server.js';
+import { recordedIdentity, recordedTarget, type PostgresConnection } from './session-start.js';
+import { upstreamStartupParameters } from './startup-params.js';
+import { UpstreamLogin } from './upstream-login.js';
+
+type Phase = 'handshake' | 'auth' | 'relay' | 'closed';
+
+/**
+ * One client connection: the socket adapter around ClientHandshake (startup), the async login
+ * (token, policy, upstream) and RelaySession (everything after). It owns both sockets, flow
+ * control (write backpressure and the recording sink's) and the session's timers' checks.
+ */
+export class ServerSession {
+  private phase: Phase = 'handshake';
+  private readonly decoder: FrontendDecoder;
+  private readonly handshake: ClientHandshake;
+  private readonly openedAt: number;
+  private lastActivity: number;
+  private relay: RelaySession | undefined;
+  private upstream: Socket | undefined;
+  private upDecoder: BackendDecoder | undefined;
+  private heldUpstream: DecodedBackendMessage | undefined;
+  private pumping = false;
+  private recorder: SessionRecorder | undefined;
+  private wire: WireRecorder | undefined;
+  private identity: VerifiedIdentity | undefined;
+  private strict = true;
+  private target: UpstreamTarget | undefined;
+  private upstreamKey: { processId: number; secretKey: Buffer } | undefined;
+  private gatewayKey: number | undefined;
+  private cancelSentFor = -1;
+  private startupRaw: Buffer | undefined;
+  private waits = { clientWrite: false, upstreamWrite: false, sink: false, catalog: false };
+  private bytesFromClient = 0;
+  private bytesToClient = 0;
+
+  constructor(
+    private socket: Socket,
+    private readonly deps: GatewayDeps,
+    private readonly onClosed: (s: ServerSession) => void,
+  ) {
+    this.decoder = new FrontendDecoder({ maxMessageSize: deps.config.limits.maxMessageSize });
+    this.handshake = new ClientHandshake({ tlsAvailable: deps.tls !== undefined, tlsRequired: deps.tls?.required ?? false });
+    this.openedAt = this.lastActivity = deps.clock.nowMs();
+    socket.setNoDelay(true);
+    this.attachClient(socket);
+  }
+
+  private attachClient(s: Socket): void {
+    s.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    s.on('drain', () => this.setWait('clientWrite', false));
+    s.on('error', () => this.finish('client connection error', null));
+    s.on('close', () => this.finish(this.relay?.ended?.reason ?? 'client disconnected', null));
+  }
+
+  private onClientData(chunk: Buffer): void {
+    this.lastActivity = this.deps.clock.nowMs();
+    this.bytesFromClient += chunk.length;
+    this.decoder.push(chunk);
+    if (this.phase === 'handshake') this.runHandshake();
+    else if (this.phase === 'relay') this.runClient();
+  }
+
+  private runHandshake(): void {
+    try {
+      for (let msg = this.decoder.next(); msg !== undefined && this.phase === 'handshake'; msg = this.decoder.next()) {
+        if (msg.kind === 'StartupMessage') this.startupRaw = Buffer.from(msg.raw);
+        const step = this.handshake.onMessage(msg);
+        switch (step.kind) {
+          case 'reply':
+            this.socket.write(step.bytes);
+            break;
+          case 'start-tls':
+            return this.startTls(step.bytes);
+          case 'cancel':
+            this.deps.cancelKeys.cancel(step.processId, step.secretKey);
+            return this.close();
+          case 'refuse':
+            this.socket.end(step.bytes);
+            return this.close();
+          case 'authenticate':
+            this.phase = 'auth';
+            this.socket.pause();
+            void this.authenticate(step.startup, step.token, msg.raw.length);
+            return;
+        }
+      }
+    } catch (err) {
+      this.protocolFailure(err);
+    }
+  }
+
+  private startTls(answer: Buffer): void {
+    // Bytes sent before the handshake were never encrypted (CVE-2021-23214): refuse them.
+    if (this.decoder.bufferedBytes > 0) {
+      this.socket.end(gatewayError('FATAL', GatewaySqlState.protocolViolation, 'received unencrypted data after SSLRequest'));
+      return this.close();
+    }
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    plain.removeAllListeners('error');
+    plain.write(answer);
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.deps.tls?.context });
+    this.socket = secure;
+    this.attachClient(secure);
+  }
+
+  private async authenticate(startup: ClientStartup, token: string, passwordSize: number): Promise<void> {
+    const d = this.deps;
+    const name = startup.connection;
+    let identity: VerifiedIdentity;
+    try {
+      identity = await d.verifier.verify(token, { protocol: 'postgres', remoteAddress: this.socket.remoteAddress ?? '' });
+    } catch (err) {
+      return this.refuse(GatewaySqlState.invalidPassword, `identity token rejected: ${isTollgateError(err) ? err.message : 'invalid token'}`, name);
+    }
+    const conn = d.config.connections[name];
+    const grant = d.policy.authorize(identity, name);
+    if (!grant.allowed || conn?.protocol !== 'postgres') {
+      const reason = grant.allowed ? `connection "${name}" is not a PostgreSQL connection` : grant.reason;
+      return this.refuse(GatewaySqlState.invalidAuthorization, `access to connection "${name}" denied: ${reason}`, name, identity);
+    }
+    let compiled;
+    try {
+      d.sink.assertAdmits(grant.recording);
+      compiled = d.grants.compile(grant);
+    } catch (err) {
+      const code = isTollgateError(err) && err.code === 'TG_ERR_RECORDING_REFUSED' ? GatewaySqlState.cannotConnectNow : GatewaySqlState.invalidAuthorization;
+      return this.refuse(code, `connection "${name}" refused: ${(err as Error).message}`, name);
+    }
+    this.identity = identity;
+    this.strict = grant.recording === 'strict';
+    const wire = this.startRecording(name, conn, identity, grant, passwordSize);
+    const target: UpstreamTarget = {
+      connection: name, host: conn.host, port: conn.port, tls: conn.upstream.tls,
+      maxMessageSize: d.config.limits.maxMessageSize, connectTimeoutMs: 10_000,
+    };
+    this.target = target;
+    const login = new UpstreamLogin(conn.upstream.user, conn.upstream.password?.reveal(), name);
+    const packet = login.startupPacket(upstreamStartupParameters(startup, { user: conn.upstream.user, database: conn.database, readOnly: compiled.readOnly }));
+    let up;
+    try {
+      up = await openUpstream(target, packet, login, {
+        sent: (kind, bytes, secret) => wire.toUpstream(kind, bytes, secret),
+        received: (msg) => (msg.kind === 'BackendKeyData' ? wire.clientSecret('BackendKeyData', msg.raw.length) : wire.upstream(msg.kind, msg.raw)),
+      });
+    } catch (err) {
+      const message = `cannot open connection "${name}": ${(err as Error).message}`;
+      d.logger.warn({ err, connection: name }, 'postgres upstream login failed');
+      this.socket.end(gatewayError('FATAL', GatewaySqlState.connectionFailure, message));
+      return this.finish(message, GatewaySqlState.connectionFailure);
+    }
+    if (this.phase === 'closed') {
+      up.socket.destroy();
+      return;
+    }
+    this.upstream = up.socket;
+    this.upDecoder = up.decoder;
+    this.upstreamKey = login.backendKey;
+    const key = d.cancelKeys.issue(() => this.cancelUpstream());
+    this.gatewayKey = key.processId;
+    const hello = [AUTHENTICATION_OK, ...login.parameterFrames, writeBackendKeyData(new Writer(32), key.processId, key.secretKey).finish(), READY_FOR_QUERY[up.status]];
+    wire.toClient('AuthenticationOk', AUTHENTICATION_OK);
+    this.relay = new RelaySession({
+      recorder: wire,
+      enforce: compiled.enforce === undefined ? undefined : new GuardrailSession(compiled.enforce),
+      observe: compiled.observe === undefined ? undefined : new GuardrailSession(compiled.observe),
+      masking: compiled.masking === undefined ? undefined : { plan: compiled.masking, results: new ResultMasking(compiled.masking, d.catalogFor(name)) },
+      probeNonce: d.probeNonce,
+      now: () => d.clock.nowMs(),
+    });
+    for (const b of hello) this.writeClient(b);
+    this.phase = 'relay';
+    const upstream = up.socket;
+    upstream.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
+    upstream.on('drain', () => this.setWait('upstreamWrite', false));
+    upstream.on('error', () => this.endWith(GatewaySqlState.connectionFailure, `connection to the upstream of "${name}" failed`));
+    upstream.on('close', () => this.endWith(GatewaySqlState.connectionFailure, `the upstream of "${name}" closed the connection`));
+    upstream.resume();
+    this.socket.resume();
+    this.runClient();
+  }
+
+  private startRecording(name: string, conn: PostgresConnection, identity: VerifiedIdentity, grant: { roles: readonly string[]; guardrails: readonly string[]; masking: readonly string[]; recording: 'strict' | 'buffered' }, passwordSize: number): WireRecorder {
+    const d = this.deps;
+    const recorder = new SessionRecorder(d.ids.sessionId(), 'POSTGRES', d.codec, d.sink, d.clock);
+    const wire = new WireRecorder(recorder);
+    this.recorder = recorder;
+    this.wire = wire;
+    recorder.record({
+      direction: 'GATEWAY',
+      eventType: 'session.start',
+      body: sessionStartBody({
+        identity: recordedIdentity(identity, grant.roles),
+        target: recordedTarget(name, conn),
+        clientAddress: `${this.socket.remoteAddress ?? ''}:${this.socket.remotePort ?? 0}`,
+        gatewayNode: d.config.node.name,
+        grant: grant.roles.join(','),
+        guardrails: [...grant.guardrails],
+        maskingProfiles: [...grant.masking],
+        recordingPolicy: grant.recording === 'strict' ? 'STRICT' : 'BUFFERED',
+        tokenExpiresAtMs: identity.expiresAt,
+      }),
+    });
+    if (this.startupRaw !== undefined) wire.client('StartupMessage', this.startupRaw);
+    wire.clientSecret('PasswordMessage', passwordSize);
+    wire.decision('auth.ok', 'AUTH_OK', { subject: identity.subject, reason: `connection ${name}` });
+    return wire;
+  }
+
+  private refuse(code: string, message: string, connection: string, identity?: VerifiedIdentity): void {
+    this.deps.logger.info({ connection, subject: identity?.subject, reason: message }, 'postgres session refused');
+    if (this.deps.sink.admits('strict')) {
+      const recorder = new SessionRecorder(this.deps.ids.sessionId(), 'POSTGRES', this.deps.codec, this.deps.sink, this.deps.clock);
+      const wire = new WireRecorder(recorder);
+      wire.decision('auth.fail', 'AUTH_FAIL', { subject: identity?.subject ?? '', reason: message, details: { connection, sqlstate: code } });
+      recorder.record({ direction: 'GATEWAY', eventType: 'session.end', body: sessionEndBody(message, { error: code, frames: recorder.frames + 1 }) });
+    }
+    this.socket.end(gatewayError('FATAL', code, message));
+    this.close();
+  }
+
+  private runClient(): void {
+    const relay = this.relay;
+    if (relay === undefined) return;
+    try {
+      for (let msg = this.decoder.next(); msg !== undefined; msg = this.decoder.next()) {
+        relay.fromClient(msg);
+        if (relay.ended !== undefined) break;
+      }
+    } catch (err) {
+      return this.protocolFailure(err);
+    }
+    this.flush();
+  }
+
+  private onUpstreamData(chunk: Buffer): void {
+    this.lastActivity = this.deps.clock.nowMs();
+    this.upDecoder?.push(chunk);
+    void this.pumpUpstream();
+  }
+
+  private async pumpUpstream(): Promise<void> {
+    const relay = this.relay;
+    const decoder = this.upDecoder;
+    if (this.pumping || relay === undefined || decoder === undefined) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        const msg = this.heldUpstream ?? decoder.next();
+        if (msg === undefined) break;
+        const wait = this.catalogWait(msg);
+        if (wait !== undefined) {
+          this.heldUpstream = msg;
+          this.flush();
+          this.setWait('catalog', true);
+          await wait;
+          this.setWait('catalog', false);
+          if (this.phase !== 'relay') return;
+        }
+        this.heldUpstream = undefined;
+        relay.fromUpstream(msg);
+      }
+    } catch (err) {
+      this.endWith(GatewaySqlState.protocolViolation, `the upstream sent a bad message: ${(err as Error).message}`);
+    } finally {
+      this.pumping = false;
+    }
+    this.flush();
+  }
+
+  private catalogWait(msg: DecodedBackendMessage): Promise<void> | undefined {
+    const masking = this.relay?.results;
+    if (masking === undefined) return undefined;
+    if (msg.kind === 'RowDescription') return masking.pendingFields(msg.fields);
+    if (msg.kind === 'CopyOutResponse') return masking.pendingCopy();
+    return undefined;
+  }
+
+  /** Writes what the relay queued, then applies flow control. */
+  private flush(): void {
+    const relay = this.relay;
+    if (relay === undefined) return;
+    const up = relay.toUpstream.drain();
+    if (up.length > 0 && this.upstream !== undefined && !this.upstream.destroyed) {
+      let ok = true;
+      for (const b of up) ok = this.upstream.write(b);
+      if (!ok) this.setWait('upstreamWrite', true);
+    }
+    const down = relay.toClient.drain();
+    let ok = true;
+    for (const b of down) ok = this.writeClient(b);
+    if (!ok) this.setWait('clientWrite', true);
+    if (relay.ended !== undefined) return this.finish(relay.ended.reason, relay.ended.error);
+    if (this.deps.sink.overloaded && !this.waits.sink) {
+      this.setWait('sink', true);
+      void this.deps.sink.ready().then(() => this.setWait('sink', false));
+    }
+  }
+
+  private writeClient(b: Buffer): boolean {
+    this.bytesToClient += b.length;
+    return this.socket.destroyed ? true : this.socket.write(b);
+  }
+
+  private setWait(what: keyof ServerSession['waits'], on: boolean): void {
+    this.waits[what] = on;
+    if (this.phase !== 'relay') return;
+    const w = this.waits;
+    const pauseClient = w.upstreamWrite || w.sink;
+    const pauseUpstream = w.clientWrite || w.sink || w.catalog;
+    if (pauseClient) this.socket.pause();
+    else this.socket.resume();
+    if (pauseUpstream) this.upstream?.pause();
+    else this.upstream?.resume();
+  }
+
+  private cancelUpstream(): void {
+    if (this.target !== undefined && this.upstreamKey !== undefined) {
+      sendUpstreamCancel(this.target, this.upstreamKey.processId, this.upstreamKey.secretKey);
+    }
+  }
+
+  /** Checks the idle, statement and token limits; called about once a second. */
+  sweep(now: number): void {
+    const limits = this.deps.config.limits;
+    if (this.phase === 'handshake' || this.phase === 'auth') {
+      if (now - this.openedAt > 60_000) this.endWith(GatewaySqlState.protocolViolation, 'authentication timed out');
+      return;
+    }
+    const relay = this.relay;
+    if (this.phase !== 'relay' || relay === undefined) return;
+    if (this.identity !== undefined && now > this.identity.expiresAt + limits.tokenExpiryGrace) {
+      return this.endWith(GatewaySqlState.invalidAuthorization, 'terminating connection: the identity token expired; reconnect with a fresh token');
+    }
+    if (relay.outstanding === 0 && limits.idleTimeout > 0 && now - this.lastActivity > limits.idleTimeout) {
+      return this.endWith(GatewaySqlState.idleSessionTimeout, `terminating connection: idle for longer than ${limits.idleTimeout} ms`);
+    }
+    if (relay.outstanding > 0 && limits.statementTimeout > 0 && now - relay.busySince > limits.statementTimeout && this.cancelSentFor !== relay.busySince) {
+      this.cancelSentFor = relay.busySince;
+      this.wire?.decision('policy.block', 'BLOCK', { rule: 'limits/statement-timeout', reason: `statement ran longer than ${limits.statementTimeout} ms; cancel sent` });
+      this.cancelUpstream();
+    }
+  }
+
+  /** Reacts to the recording sink: strict sessions end when it degrades, all when it fails. */
+  onSinkState(state: SinkState): void {
+    if (this.phase !== 'relay') return;
+    if (state === 'failed' || (state === 'degraded' && this.strict)) {
+      this.endWith(GatewaySqlState.adminShutdown, `terminating connection: recording is unavailable (event log ${state}) and this connection may not run unrecorded`);
+    }
+  }
+
+  /** Ends the session with a FATAL error to the client. */
+  endWith(code: string, message: string): void {
+    if (this.phase === 'closed') return;
+    if (this.relay !== undefined) {
+      this.relay.fatal(code, message);
+      this.flush();
+      return;
+    }
+    this.socket.end(gatewayError('FATAL', code, message));
+    this.finish(message, code);
+  }
+
+  private protocolFailure(err: unknown): void {
+    const message = isTollgateError(err) ? err.message : 'malformed message';
+    this.deps.logger.info({ err, remote: this.socket.remoteAddress }, 'postgres client sent a bad message');
+    this.endWith(GatewaySqlState.protocolViolation, `invalid message from client: ${message}`);
+  }
+
+  /** Ends the session once: records session.end, releases the cancel key, closes both sockets. */
+  finish(reason: string, error: string | null): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    const recorder = this.recorder;
+    if (recorder !== undefined) {
+      try {
+        recorder.record({
+          direction: 'GATEWAY',
+          eventType: 'session.end',
+          body: sessionEndBody(reason, { error, bytesFromClient: this.bytesFromClient, bytesToClient: this.bytesToClient, frames: recorder.frames + 1 }),
+        });
+      } catch (err) {
+        this.deps.logger.warn({ err, sessionId: recorder.sessionId }, 'could not record session.end');
+      }
+    }
+    if (this.gatewayKey !== undefined) this.deps.cancelKeys.release(this.gatewayKey);
+    if (this.upstream !== undefined && !this.upstream.destroyed) this.upstream.end(EMPTY_FRONTEND.Terminate);
+    this.socket.end();
+    setTimeout(() => {
+      this.upstream?.destroy();
+      this.socket.destroy();
+    }, 2000).unref();
+    this.onClosed(this);
+  }
+
+  private close(): void {
+    this.finish('closed during startup', null);
+  }
+
+  /** The session id once recording started (for tests and logs). */
+  get sessionId(): string | undefined {
+    return this.recorder?.sessionId;
+  }
+}
