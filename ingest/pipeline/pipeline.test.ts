@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixtureRecorder } from '../testing/fixtures.js';
+import { feed, openTestStore, testPipeline, type Harness } from '../testing/harness.js';
+
+let h: Harness;
+let rec: FixtureRecorder;
+const start = Date.now() - 3_600_000;
+
+beforeAll(async () => {
+  h = await openTestStore('pipeline');
+  rec = await FixtureRecorder.create(start);
+  const pg = rec.start('pg-1', 'POSTGRES', { subject: 'alice@example.com', connection: 'staging-db' });
+  pg.query('SELECT id, email FROM users WHERE id = 1', { columns: ['id', 'email'], rows: [['1', 'bob@example.org']] });
+  pg.query("UPDATE users SET note = 'card 4111 1111 1111 1111' WHERE id = 2", { tag: 'UPDATE 1' });
+  pg.query('SELECT * FROM missing', { error: 'relation "missing" does not exist' });
+  pg.query('DROP TABLE users', { block: 'no-ddl' });
+  pg.extended('SELECT * FROM orders WHERE customer = $1', ['carol@example.net'], { columns: ['id'], rows: [['7'], ['8']] });
+  pg.end();
+  const ssh = rec.start('ssh-1', 'SSH', { subject: 'bob@example.com', connection: 'build-host' });
+  ssh.sshExec(0, 'uname -a', 'Linux build 6.1\n', 0);
+  ssh.sshExec(1, 'false', '', 1);
+  ssh.sshShell(2);
+  ssh.print(2, '$ ');
+  ssh.type(2, 'l', 's', ' -l', '\r');
+  ssh.print(2, 'total 0\r\n$ ');
+  ssh.type(2, 'echo hi\x7f\x7fo\r');
+  ssh.end();
+  const k8s = rec.start('k8s-1', 'KUBERNETES', { subject: 'carol@example.com', connection: 'staging-k8s' });
+  k8s.k8s(1, 'GET', '/api/v1/namespaces/default/pods', 200);
+  k8s.k8s(2, 'DELETE', '/api/v1/namespaces/default/pods/x', 403);
+  await feed(testPipeline(h.store, rec.codec), rec.records, 7);
+});
+afterAll(() => h.close());
+
+describe('projections from recorded sessions', () => {
+  it('derives one query row per statement with outcome, rows, error and guardrail decision', async () => {
+    const rows = await h.store.query<Record<string, unknown>>('SELECT * FROM queries FINAL WHERE session_id = {s:String} ORDER BY seq', { s: 'pg-1' });
+    expect(rows.map((r) => r['outcome'])).toEqual(['ok', 'ok', 'error', 'blocked', 'ok']);
+    expect(rows.map((r) => Number(r['rows']))).toEqual([1, 1, 0, 0, 2]);
+    expect(rows[0]!['statement']).toBe('SELECT id, email FROM users WHERE id = 1');
+    expect(rows[0]!['subject']).toBe('alice@example.com');
+    expect(rows[0]!['connection']).toBe('staging-db');
+    expect(String(rows[0]!['fingerprint'])).toMatch(/^[0-9a-f]{16}$/);
+    expect(Number(rows[0]!['duration_us'])).toBeGreaterThan(0);
+    expect(rows[1]!['statement']).not.toContain('4111 1111 1111 1111');
+    expect(rows[2]!['error']).toBe('relation "missing" does not exist');
+    expect(rows[3]!['guardrail_action']).toBe('BLOCK');
+    expect(rows[3]!['guardrail_rule']).toBe('no-ddl');
+    expect(rows[4]!['statement']).toBe('SELECT * FROM orders WHERE customer = $1');
+  });
+
+  it('stores frames masked: DataRow values, SQL literals, Bind parameters', async () => {
+    const rows = await h.store.query<{ p: string }>("SELECT toString(payload) AS p FROM frames WHERE session_id = 'pg-1' ORDER BY seq");
+    const all = rows.map((r) => r.p).join('\n');
+    expect(all).not.toContain('bob@example.org');
+    expect(all).not.toContain('carol@example.net');
+    expect(all).not.toContain('4111 1111 1111 1111');
+    expect(all).toContain('****@****');
+  });
+
+  it('derives the session row: identity, target, counters, outcome', async () => {
+    const [s] = await h.store.query<Record<string, unknown>>("SELECT * FROM sessions FINAL WHERE session_id = 'pg-1'");
+    expect(s).toMatchObject({ subject: 'alice@example.com', issuer: 'https://issuer.test', connection: 'staging-db', protocol: 'POSTGRES', target_host: '10.0.0.5', target_port: 5432, target_database: 'app', target_user: 'svc', client_address: '192.0.2.10', gateway_node: 'gw-1', grant: 'dev-grant', outcome: 'closed', end_reason: 'client closed', error: '', recording_policy: 'STRICT' });
+    expect(s!['groups']).toEqual(['eng']);
+    expect(Number(s!['queries'])).toBe(5);
+    expect(Number(s!['blocked'])).toBe(1);
+    const [{ n }] = (await h.store.query<{ n: string }>("SELECT count() AS n FROM frames WHERE session_id = 'pg-1'")) as [{ n: string }];
+    expect(Number(s!['frames'])).toBe(Number(n));
+    expect(Number(s!['version'])).toBe(Number(n) - 1);
+    expect(Number(s!['bytes_from_client'])).toBeGreaterThan(0);
+    expect(Number(s!['bytes_to_client'])).toBeGreaterThan(0);
+    expect(s!['ended_at']).not.toBeNull();
+  });
+
+  it('derives SSH exec and shell command lines with exit status', async () => {
+    const rows = await h.store.query<Record<string, unknown>>("SELECT * FROM commands FINAL WHERE session_id = 'ssh-1' ORDER BY seq");
+    expect(rows.map((r) => [r['kind'], r['command'], r['exit_status'], r['outcome']])).toEqual([
+      ['exec', 'uname -a', 0, 'ok'],
+      ['exec', 'false', 1, 'failed'],
+      ['shell', 'ls -l', null, 'ok'],
+      ['shell', 'echo o', null, 'ok'],
+    ]);
+    expect(rows[0]).toMatchObject({ subject: 'bob@example.com', connection: 'build-host', protocol: 'SSH' });
+  });
+
+  it('derives Kubernetes requests with status', async () => {
+    const rows = await h.store.query<Record<string, unknown>>("SELECT * FROM commands FINAL WHERE session_id = 'k8s-1' ORDER BY seq");
+    expect(rows.map((r) => [r['kind'], r['command'], r['exit_status'], r['outcome']])).toEqual([
+      ['k8s', 'GET /api/v1/namespaces/default/pods', 200, 'ok'],
+      ['k8s', 'DELETE /api/v1/namespaces/default/pods/x', 403, 'failed'],
+    ]);
+    const [s] = await h.store.query<Record<string, unknown>>("SELECT outcome, ended_at FROM sessions FINAL WHERE session_id = 'k8s-1'");
+    expect(s).toEqual({ outcome: 'active', ended_at: null });
+  });
+});

@@ -1,0 +1,54 @@
+import type { Store } from '../../services/core/store/port.js';
+import { STORED_FRAME_COLUMNS, storedFrameFromRow, type StoredFrame } from '../model/stored-frame.js';
+import { isTerminalFrame, newMaskState, type SessionMaskState } from '../masking/at-rest.js';
+import type { MaskingPlans } from '../masking/profiles.js';
+import { maskPgPayload } from '../masking/postgres.js';
+import { STREAM_CONTEXT_CHARS } from '../masking/terminal.js';
+import { ProjectionOutput, type Projector } from '../projection/projector.js';
+import { parseSessionStart } from '../projection/session-info.js';
+
+/**
+ * Sessions whose earlier frames this worker has not folded (it restarted, or took over a partition)
+ * are rebuilt from the stored frames before the batch is processed: the projection state by folding
+ * them, the masking state from session.start and the last result columns. One query per batch.
+ */
+export async function rebuildSessions(
+  store: Store,
+  need: ReadonlyMap<string, number>,
+  projector: Projector,
+  maskStates: Map<string, SessionMaskState>,
+  plans: MaskingPlans,
+): Promise<void> {
+  if (need.size === 0) return;
+  const ids = [...need.keys()];
+  const rows = await store.query(
+    `SELECT ${STORED_FRAME_COLUMNS} FROM frames WHERE session_id IN {ids:Array(String)} ORDER BY session_id, seq`,
+    { ids },
+  );
+  const alertCounts = await store.query<{ session_id: string; n: string | number }>(
+    'SELECT session_id, count() AS n FROM alerts FINAL WHERE session_id IN {ids:Array(String)} GROUP BY session_id',
+    { ids },
+  );
+  const scratch = new ProjectionOutput();
+  for (const id of ids) maskStates.set(id, newMaskState(plans.fallback()));
+  for (const r of rows) {
+    const f = storedFrameFromRow(r);
+    if (f.seq >= need.get(f.sessionId)!) continue;
+    observe(f, maskStates.get(f.sessionId)!, plans);
+    projector.fold(f, scratch);
+  }
+  for (const { session_id, n } of alertCounts) projector.session(session_id).alerts = Number(n);
+}
+
+/** Updates a session's masking state from a stored frame without masking it again. */
+export function observe(f: StoredFrame, state: SessionMaskState, plans: MaskingPlans): void {
+  if (f.eventType === 'session.start') {
+    const info = parseSessionStart(f.payload);
+    state.plan = plans.planFor(info.connection, info.maskingProfiles);
+  } else if (f.protocol === 'POSTGRES' && f.messageType === 'RowDescription') {
+    maskPgPayload(state.plan, state.pg, f.direction, f.messageType, f.payload);
+  } else if (isTerminalFrame(f)) {
+    const key = `${f.channel ?? -1}/${f.direction}`;
+    state.tails.set(key, ((state.tails.get(key) ?? '') + f.payload.toString('utf8')).slice(-STREAM_CONTEXT_CHARS));
+  }
+}

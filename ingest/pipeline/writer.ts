@@ -1,0 +1,62 @@
+import type { Store } from '../../services/core/store/port.js';
+import type { Alert } from '../../services/core/events/types.js';
+import { frameRow, type StoredFrame } from '../model/stored-frame.js';
+import type { CommandRow, QueryRow, SessionRow } from '../projection/rows.js';
+import { deadLetterRow, type DeadLetter } from './decode.js';
+
+/** Everything one log batch writes, and the log coordinates its dedup tokens derive from. */
+export interface BatchWrites {
+  topic: string;
+  partition: number;
+  firstOffset: number;
+  lastOffset: number;
+  dead: readonly DeadLetter[];
+  alerts: readonly Alert[];
+  queries: readonly QueryRow[];
+  commands: readonly CommandRow[];
+  sessions: readonly SessionRow[];
+  frames: readonly StoredFrame[];
+}
+
+/** The insert deduplication token of one table's rows of one batch. */
+export function dedupToken(w: Pick<BatchWrites, 'topic' | 'partition' | 'firstOffset' | 'lastOffset'>, table: string): string {
+  return `${w.topic}/${w.partition}/${w.firstOffset}-${w.lastOffset}/${table}`;
+}
+
+/** The row inserted into `alerts`. */
+export function alertRow(a: Alert): Record<string, unknown> {
+  return {
+    alert_id: a.alertId, rule_id: a.ruleId, severity: a.severity, title: a.title, subject: a.subject,
+    session_id: a.sessionId ?? '', seq: a.seq, ts: a.tsMicros, details_json: a.detailsJson,
+  };
+}
+
+/**
+ * Writes a batch's rows. Order matters for a crash between inserts: derived tables and alerts go
+ * first and frames last, so "this batch's frames are stored" (what the offset fence checks after a
+ * restart) implies everything else of the batch is stored too. Derived tables are ReplacingMergeTree,
+ * so writing them again after a crash converges; the tokens make an identical retry a no-op.
+ */
+export async function writeBatch(store: Store, w: BatchWrites): Promise<void> {
+  const steps: Array<[string, readonly Record<string, unknown>[]]> = [
+    ['dead_letters', w.dead.map(deadLetterRow)],
+    ['alerts', w.alerts.map(alertRow)],
+    ['queries', w.queries as unknown as Record<string, unknown>[]],
+    ['commands', w.commands as unknown as Record<string, unknown>[]],
+    ['sessions', w.sessions as unknown as Record<string, unknown>[]],
+    ['frames', w.frames.map(frameRow)],
+  ];
+  for (const [table, rows] of steps) {
+    if (rows.length === 0) continue;
+    await store.insert(table, rows, { dedupToken: dedupToken(w, table) });
+    await testHook?.(table);
+  }
+}
+
+/** Test seam: called after each table's insert (the crash test pauses here to be killed mid-batch). */
+let testHook: ((table: string) => Promise<void>) | undefined;
+
+/** Installs the after-insert hook (tests only). */
+export function setWriteHook(hook: ((table: string) => Promise<void>) | undefined): void {
+  testHook = hook;
+}
