@@ -7,6 +7,7 @@ import { defaultMigrationsDir } from './migrations.js';
 import type { Store } from './port.js';
 import { StoreTables } from './tables.js';
 import { expectCode, frameRow, hostileStrings, sampleRows } from './contract-fixtures.js';
+import { dedupContract } from './contract-dedup.js';
 import { readOnlyContract } from './contract-readonly.js';
 
 export interface StoreFactoryOptions {
@@ -188,22 +189,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       });
     });
 
-    describe('deduplication token', () => {
-      const count = async (id: string, table: string): Promise<number> =>
-        Number((await store.query<{ c: string }>(`SELECT count() AS c FROM ${table} WHERE session_id = {s:String}`, { s: id }))[0]?.c);
-
-      it.each(['frames', 'queries'])('%s: same token writes once, a different token writes again', async (table) => {
-        const id = sid(`dedup-${table}`);
-        const rows = sampleRows(table, id);
-        const token = `${id}:0-2 ' \\' {t:String}`;
-        await store.insert(table, rows, { dedupToken: token });
-        await store.insert(table, rows, { dedupToken: token });
-        expect(await count(id, table)).toBe(rows.length);
-        await store.insert(table, rows, { dedupToken: `${id}:3-5` });
-        expect(await count(id, table)).toBe(rows.length * 2);
-      });
-    });
-
+    dedupContract(() => store, sid);
     readOnlyContract(() => store);
 
     it('answers investigator questions through the sorting key and skip indexes', async () => {
