@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgClient, psql } from './testing/clients.js';
+import { binaryQuery, pgClient, psql } from './testing/clients.js';
 import { startHarness, type Harness } from './testing/harness.js';
 
 let h: Harness;
@@ -42,7 +42,8 @@ describe('connecting through the gateway', () => {
 
   it('denies a connection the identity has no grant for (default deny) with SQLSTATE 28000', async () => {
     const client = pgClient(h.port, 'legacy', await h.token('carol', ['analyst']));
-    await expect(client).rejects.toMatchObject({ code: '28000', message: expect.stringMatching(/access to connection "legacy" denied/) });
+    await expect(client).rejects.toMatchObject({ code: '28000' });
+    await expect(client).rejects.toThrow(/access to connection "legacy" denied/);
   });
 
   it('denies an unknown connection', async () => {
@@ -55,8 +56,8 @@ describe('connecting through the gateway', () => {
     try {
       expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
       expect((await c.query('SELECT $1::int + 1 AS n', [41])).rows).toEqual([{ n: 42 }]);
-      const bin = await c.query({ text: 'SELECT id, name FROM customers WHERE id = $1', values: [1], binary: true } as never);
-      expect(bin.rows[0]).toMatchObject({ name: 'Alice' });
+      const bin = await binaryQuery(c, 'SELECT id, name FROM customers WHERE id = $1', [1]);
+      expect(bin[0]?.['name']).toBe('Alice');
     } finally {
       await c.end();
     }

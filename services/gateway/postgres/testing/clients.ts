@@ -40,3 +40,9 @@ export function rawSocket(port: number): Promise<{ socket: Socket; received: () 
     socket.once('error', reject);
   });
 }
+
+/** Runs a query asking for binary-format results (node-postgres supports it; its types do not say so). */
+export async function binaryQuery(client: pg.Client, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const config = { text, values, binary: true } as pg.QueryConfig;
+  return (await client.query<Record<string, unknown>>(config)).rows;
+}
