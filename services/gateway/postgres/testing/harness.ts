@@ -125,6 +125,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       dev: { match: { issuer: 'tollgate-dev', groups: ['dev'] }, grants: [{ connections: ['app', 'legacy', 'trusty', 'relaxed'] }] },
       analyst: { match: { issuer: 'tollgate-dev', groups: ['analyst'] }, grants: [{ connections: ['app'], guardrails: ['read-only'], masking: ['customer-pii'] }] },
       writer: { match: { issuer: 'tollgate-dev', groups: ['writer'] }, grants: [{ connections: ['app'], guardrails: ['no-ddl', 'no-unbounded-writes'] }] },
+      masked: { match: { issuer: 'tollgate-dev', groups: ['masked'] }, grants: [{ connections: ['app'], masking: ['customer-pii'] }] },
       watcher: { match: { issuer: 'tollgate-dev', groups: ['watcher'] }, grants: [{ connections: ['app'], guardrails: ['watch'] }] },
     },
     guardrails: { watch: { protocol: 'postgres', profiles: ['no-ddl'], mode: 'observe' } },
