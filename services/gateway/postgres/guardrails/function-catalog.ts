@@ -75,7 +75,8 @@ export const FUNCTION_KINDS: ReadonlyMap<string, number> = indexGroups();
 export const DYNAMIC_SQL_FUNCTIONS: readonly string[] = (
   `query_to_xml query_to_xml_and_xmlschema query_to_xmlschema ts_stat ts_rewrite crosstab crosstab2
    crosstab3 crosstab4 connectby pg_background_launch pg_background_result cron.schedule
-   cron.schedule_in_database cron.alter_job xpath_table`.split(/\s+/)
+   cron.schedule_in_database cron.alter_job xpath_table dblink dblink_exec dblink_open
+   dblink_send_query`.split(/\s+/)
 );
 
 /**

@@ -27,7 +27,7 @@ const FORBIDDEN: [string[], string][] = [
   [['~DO', '$$BEGIN DELETE FROM t; END$$'], 'read-only/write'],
   [['~DO', "$$BEGIN EXECUTE 'x'; END$$"], 'unclassifiable/dynamic-sql'],
   [['~PREPARE', '~p', '~AS', '~INSERT', '~INTO', '~t', '~VALUES', '(', '1', ')'], 'read-only/write'],
-  [['~SELECT', '*', '~FROM', '~dblink', '(', "'h'", ',', "'q'", ')', '~AS', '~r', '(', '~a', '~int', ')'], 'read-only/server-files'],
+  [['~SELECT', '*', '~FROM', '~dblink', '(', "'h'", ',', "'q'", ')', '~AS', '~r', '(', '~a', '~int', ')'], 'unclassifiable/dynamic-sql'],
 ];
 
 const separator = fc.constantFrom(' ', '  ', '\n', '\t', '\r\n', '/**/', '/* ; DROP */', '/* a /* nested */ b */', '--c;\n', ' /*x*/ ');

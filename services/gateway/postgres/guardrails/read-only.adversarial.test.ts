@@ -36,8 +36,8 @@ const blocked: [string, string][] = [
   ["SELECT * FROM pg_stat_file('postgresql.conf')", 'read-only/server-files'],
   ["SELECT lo_import('/etc/passwd')", 'read-only/server-files'],
   ["SELECT lo_export(lo_from_bytea(0, 'x'), '/tmp/x')", 'read-only/server-files'],
-  ["SELECT * FROM dblink('host=evil', 'SELECT 1') AS t(a int)", 'read-only/server-files'],
-  ["SELECT public.dblink_exec('host=evil', 'DROP TABLE x')", 'read-only/server-files'],
+  ["SELECT * FROM dblink('host=evil', 'SELECT 1') AS t(a int)", 'unclassifiable/dynamic-sql'],
+  ["SELECT public.dblink_exec('host=evil', 'DROP TABLE x')", 'unclassifiable/dynamic-sql'],
   ["SELECT pg_file_write('/tmp/x', 'data', false)", 'read-only/server-files'],
   // functions wherever they hide
   ["SELECT * FROM t WHERE a = (SELECT length(pg_read_file('x')))", 'read-only/server-files'],

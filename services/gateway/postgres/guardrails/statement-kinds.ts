@@ -60,6 +60,8 @@ export const STATEMENT_KINDS: ReadonlyMap<string, number> = new Map<string, numb
   ['CreateForeignServerStmt', DDL | K['server-files']],
   ['AlterForeignServerStmt', DDL | K['server-files']],
   ['ImportForeignSchemaStmt', DDL | K['server-files']],
+  // file_fdw's filename/program options read server files or run programs, like COPY.
+  ['CreateForeignTableStmt', DDL | K['server-files']],
   ['AlterDatabaseSetStmt', DDL | K['server-config']],
   ['VariableSetStmt', K.session],
   // transaction control
@@ -89,7 +91,7 @@ export const STATEMENT_KINDS: ReadonlyMap<string, number> = new Map<string, numb
     'AlterTSConfigurationStmt', 'AlterTSDictionaryStmt', 'AlterTableMoveAllStmt',
     'AlterTableSpaceOptionsStmt', 'AlterTableStmt', 'AlterTypeStmt', 'CommentStmt', 'CompositeTypeStmt',
     'CreateAmStmt', 'CreateCastStmt', 'CreateConversionStmt', 'CreateDomainStmt', 'CreateEnumStmt',
-    'CreateEventTrigStmt', 'CreateForeignTableStmt', 'CreateFunctionStmt',
+    'CreateEventTrigStmt', 'CreateFunctionStmt',
     'CreateOpClassStmt', 'CreateOpFamilyStmt', 'CreatePublicationStmt', 'CreateRangeStmt',
     'CreateSchemaStmt', 'CreateSeqStmt', 'CreateStatsStmt', 'CreateStmt', 'CreateTransformStmt',
     'CreateTrigStmt', 'CreatedbStmt', 'DefineStmt', 'DropStmt', 'DropSubscriptionStmt',

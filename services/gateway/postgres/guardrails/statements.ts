@@ -4,7 +4,7 @@ import { STATEMENT_KINDS } from './statement-kinds.js';
 import { classifyDoBlock, classifyFunctionBody } from './bodies.js';
 import type { Json, WalkContext } from './walker.js';
 import { asObject, constantText, inspect, walk, walkChildren } from './walker.js';
-import { isConstantTrue } from './where-clause.js';
+import { isConstantTrue, mentionsRow } from './where-clause.js';
 
 /**
  * Per-statement refinements on top of STATEMENT_KINDS: the fields that change what a statement
@@ -15,6 +15,8 @@ import { isConstantTrue } from './where-clause.js';
 const PRIVILEGE_ALTERS = new Set([
   'AT_ChangeOwner', 'AT_EnableRowSecurity', 'AT_DisableRowSecurity', 'AT_ForceRowSecurity', 'AT_NoForceRowSecurity',
 ]);
+// ALTER FOREIGN TABLE ... OPTIONS can point file_fdw at another file or program.
+const SERVER_FILE_ALTERS = new Set(['AT_GenericOptions', 'AT_AlterColumnGenericOptions']);
 
 type Handler = (body: Json, ctx: WalkContext, depth: number) => void;
 
@@ -30,6 +32,11 @@ function addWrite(ctx: WalkContext, relation: unknown, bounded: boolean): void {
   if (!bounded) ctx.b.kinds |= Kind['unbounded-write'];
 }
 
+/** A condition filters rows only if it is not obviously true and looks at some column at all. */
+function filters(condition: unknown): boolean {
+  return condition !== undefined && !isConstantTrue(condition) && mentionsRow(condition);
+}
+
 const HANDLERS: Readonly<Record<string, Handler>> = {
   SelectStmt(body, ctx) {
     if (body.intoClause !== undefined) ctx.b.kinds |= Kind.write | Kind.ddl;
@@ -39,13 +46,13 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     addWrite(ctx, body.relation, true);
   },
   UpdateStmt(body, ctx) {
-    addWrite(ctx, body.relation, body.whereClause !== undefined && !isConstantTrue(body.whereClause));
+    addWrite(ctx, body.relation, filters(body.whereClause));
   },
   DeleteStmt(body, ctx) {
-    addWrite(ctx, body.relation, body.whereClause !== undefined && !isConstantTrue(body.whereClause));
+    addWrite(ctx, body.relation, filters(body.whereClause));
   },
   MergeStmt(body, ctx) {
-    addWrite(ctx, body.relation, !isConstantTrue(body.joinCondition));
+    addWrite(ctx, body.relation, filters(body.joinCondition));
   },
   TruncateStmt(body, ctx) {
     for (const rel of Array.isArray(body.relations) ? body.relations : []) addWrite(ctx, asObject(rel)?.RangeVar, false);
@@ -76,6 +83,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     for (const cmd of Array.isArray(body.cmds) ? body.cmds : []) {
       const subtype = asObject(asObject(cmd)?.AlterTableCmd)?.subtype;
       if (typeof subtype === 'string' && PRIVILEGE_ALTERS.has(subtype)) ctx.b.kinds |= Kind.privilege;
+      if (typeof subtype === 'string' && SERVER_FILE_ALTERS.has(subtype)) ctx.b.kinds |= Kind['server-files'];
     }
   },
   TransactionStmt(body, ctx) {

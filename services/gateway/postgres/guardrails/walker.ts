@@ -8,7 +8,7 @@ import {
   SETTING_FUNCTIONS,
 } from './function-catalog.js';
 import type { QualifiedName } from './names.js';
-import { NameMatcher, parseRuleName } from './names.js';
+import { NameMatcher } from './names.js';
 import { parserDivergence, settingKinds } from './settings.js';
 import { isStatementTag } from './statement-kinds.js';
 
@@ -99,6 +99,32 @@ export function inspect(obj: Json, ctx: WalkContext): void {
     ctx.b.addRelation({ schema, name: obj.relname });
   }
   if (Array.isArray(obj.funcname)) visitFunction(obj, ctx);
+  // A_Indirection: `(expr).f` is f(expr) when expr is not composite, so each field may be a call.
+  if (Array.isArray(obj.indirection) && obj.arg !== undefined) visitAttributeCalls(obj.indirection, ctx);
+  // A_Expr with OPERATOR(schema.op): an operator from another schema runs that schema's code.
+  if (typeof obj.kind === 'string' && obj.kind.startsWith('AEXPR_') && Array.isArray(obj.name)) visitOperator(obj.name, ctx);
+}
+
+/**
+ * PostgreSQL's attribute notation: `('/etc/passwd'::text).pg_read_file` calls pg_read_file.
+ * Fields with a special meaning are judged as calls; any other field is recorded as a known
+ * function so a policy's denyFunctions still sees it without read-only denying every
+ * composite-field access (a user function reached this way stays a documented gap).
+ */
+function visitAttributeCalls(indirection: unknown[], ctx: WalkContext): void {
+  for (const item of indirection) {
+    const name = stringValue(item);
+    if (name === undefined) continue;
+    const fn = { schema: undefined, name };
+    if (FUNCTION_KINDS.has(name) || DYNAMIC.matches(fn) || SETTING_FUNCTIONS.has(name)) visitFunction({ funcname: [item] }, ctx);
+    else ctx.b.addFunction(fn, true);
+  }
+}
+
+function visitOperator(parts: unknown[], ctx: WalkContext): void {
+  if (parts.length < 2) return;
+  const op = functionName(parts);
+  if (op !== undefined && op.schema !== 'pg_catalog') ctx.b.addFunction(op, false);
 }
 
 function functionName(parts: unknown[]): QualifiedName | undefined {
@@ -123,10 +149,28 @@ function visitFunction(call: Json, ctx: WalkContext): void {
   if (DYNAMIC.matches(fn)) ctx.b.fail('dynamic-sql', `${fn.name}() runs SQL given as a string`);
   else if (SETTING_FUNCTIONS.has(fn.name)) visitSetConfig(args, ctx);
   else if (RELATION_BY_NAME_FUNCTIONS.has(fn.name)) {
-    const rel = constantText(args[0]);
-    if (rel === undefined) ctx.b.fail('dynamic-sql', `${fn.name}() with a relation name that is not a constant`);
-    else ctx.b.addRelation(parseRuleName(rel));
+    const text = constantText(args[0]);
+    const rel = text === undefined ? undefined : relationFromText(text);
+    if (rel === undefined) ctx.b.fail('dynamic-sql', `${fn.name}() with a relation name that is not a constant plain name`);
+    else ctx.b.addRelation(rel);
   }
+}
+
+const PLAIN_RELATION = /^\s*([A-Za-z_][A-Za-z0-9_$]*)\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_$]*)\s*)?$/;
+const NAMEDATALEN = 63;
+
+/**
+ * Reads a relation name given as text the way regclass input does for plain names: unquoted
+ * parts fold to lower case, spaces around the dot are ignored, long names truncate. Quoted,
+ * three-part or otherwise unusual names return undefined (the caller fails closed), because
+ * 'PG_AUTHID' and ' pg_catalog . pg_authid ' name the same catalog to the server.
+ */
+function relationFromText(text: string): QualifiedName | undefined {
+  const m = PLAIN_RELATION.exec(text);
+  if (m === null) return undefined;
+  const first = (m[1] ?? '').toLowerCase().slice(0, NAMEDATALEN);
+  const second = m[2]?.toLowerCase().slice(0, NAMEDATALEN);
+  return second === undefined ? { schema: undefined, name: first } : { schema: first, name: second };
 }
 
 function visitSetConfig(args: unknown[], ctx: WalkContext): void {

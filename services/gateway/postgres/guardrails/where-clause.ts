@@ -99,3 +99,20 @@ export function isConstantTrue(node: unknown): boolean {
   if (test !== undefined) return test.nulltesttype === 'IS_NOT_NULL' && constant(test.arg) !== undefined;
   return false;
 }
+
+/**
+ * True when the condition refers to a column (or is WHERE CURRENT OF). One that refers to none
+ * (`1 IN (1)`, `EXISTS (SELECT 1)`, `NULL IS NULL`, `$1`) has the same value for every row, so
+ * it cannot bound a write: it selects every row or none.
+ */
+export function mentionsRow(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(mentionsRow);
+  const n = obj(node);
+  if (n === undefined) return false;
+  for (const key in n) {
+    if (key === 'ColumnRef' || key === 'CurrentOfExpr') return true;
+    const value = n[key];
+    if (typeof value === 'object' && value !== null && mentionsRow(value)) return true;
+  }
+  return false;
+}
