@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { TollgateError } from '../../services/core/errors.js';
+import { findPackageRoot } from '../../services/core/package-root.js';
 import { compileRule, type CompiledRule } from './engine.js';
 import { ruleFileSchema, type RuleSpec } from './format.js';
 
-/** The folder of the built-in rule pack (YAML files shipped beside this module). */
-export const BUILTIN_RULES_DIR = join(dirname(fileURLToPath(import.meta.url)), 'builtin');
+/** The folder of the built-in rule pack: read from the package's source tree, so a compiled build finds it too. */
+export const BUILTIN_RULES_DIR = join(findPackageRoot(), 'ingest', 'rules', 'builtin');
 
 /** Parses and validates one rule file's text; every problem is named with its path in one error. */
 export function parseRuleFile(text: string, source: string): RuleSpec[] {

@@ -1,3 +1,4 @@
+import { startIngest } from '../../ingest/role.js';
 import type { RoleName, RoleStarter } from './node.js';
 
 /**
@@ -6,7 +7,7 @@ import type { RoleName, RoleStarter } from './node.js';
  */
 export const roleStarters: Record<RoleName, RoleStarter[]> = {
   gateway: [],
-  ingest: [],
+  ingest: [startIngest],
   replay: [],
 };
 

@@ -10,6 +10,10 @@ const webhook = z.strictObject({
   secret: secretRef.optional(),
   minSeverity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('medium'),
   timeout: duration.prefault('5s'),
+  /** Body shape: tollgate's alert JSON, or an OCSF Detection Finding (class 2004). */
+  format: z.enum(['tollgate', 'ocsf']).default('tollgate'),
+  /** Deliveries tried per alert (exponential backoff between them) before a dead-letter row. */
+  maxAttempts: z.number().int().min(1).max(20).default(6),
 });
 
 export const ingestSchema = z
@@ -20,6 +24,10 @@ export const ingestSchema = z
     webhooks: z.array(webhook).default([]),
     consumerGroup: z.string().min(1).default('tollgate-ingest'),
     batchRecords: z.number().int().min(1).max(1_000_000).default(5000),
+    /** Masking profile applied at rest per connection name; others use defaultMaskingProfile. */
+    maskingByConnection: z.record(name, name).default({}),
+    /** Masking profile at rest for connections not listed (the built-in "pii" runs every detector). */
+    defaultMaskingProfile: name.default('pii'),
   })
   .prefault({});
 
