@@ -181,6 +181,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return values.map((v) => codec.decodeFrame(v.value));
     },
     async close() {
+      log.up = true;
       await gateway.close();
       await sink.close().catch(() => undefined);
       for (const s of sources) await s.close();
