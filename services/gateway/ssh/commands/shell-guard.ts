@@ -60,7 +60,8 @@ export class ShellGuard {
         continue;
       }
       const text = this.pending === '' ? a.line : `${this.pending}\n${a.line}`;
-      if (text.trim() === '' || incomplete(text)) {
+      // An empty line is harmless only if the gateway saw every key: after Up-arrow it is a recalled command.
+      if ((a.known && text.trim() === '') || (text.trim() !== '' && incomplete(text))) {
         this.pending = text.trim() === '' ? '' : text;
         out.upstream.push(a.bytes);
         continue;
