@@ -1,4 +1,5 @@
 import { startIngest } from '../../ingest/role.js';
+import { startPostgresGateway } from '../gateway/postgres/starter.js';
 import type { RoleName, RoleStarter } from './node.js';
 
 /**
@@ -6,7 +7,7 @@ import type { RoleName, RoleStarter } from './node.js';
  * add their starter here as they are built; a role with nothing built yet starts nothing.
  */
 export const roleStarters: Record<RoleName, RoleStarter[]> = {
-  gateway: [],
+  gateway: [startPostgresGateway],
   ingest: [startIngest],
   replay: [],
 };
