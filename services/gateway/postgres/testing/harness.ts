@@ -69,6 +69,10 @@ export interface HarnessOptions {
   config?: (pgPort: number) => Record<string, unknown>;
   limits?: Record<string, unknown>;
   listenerTls?: { certPath: string; keyPath: string; mode: 'required' | 'optional' };
+  /** Extra PostgreSQL settings (e.g. ssl=on with certificate files). */
+  pgSettings?: Record<string, string>;
+  /** Extra connections, given the PostgreSQL port. */
+  connections?: (pgPort: number) => Record<string, unknown>;
 }
 
 export interface Harness {
@@ -108,6 +112,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const pg = await startPostgresServer({
     port: await freePort(),
     hbaLines: ['host all legacy 127.0.0.1/32 md5', 'host all trusty 127.0.0.1/32 trust'],
+    ...(options.pgSettings === undefined ? {} : { settings: options.pgSettings }),
   });
   for (const stmt of SETUP_SQL.split(';').map((s) => s.trim()).filter(Boolean)) pg.psql(stmt);
   pg.psql(SHOP_SQL, 'shop');
@@ -120,9 +125,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dataDir: dir,
     node: { name: 'test-node' },
     identity: { devIssuer: { enabled: true, dir: join(dir, 'dev') } },
-    connections: { app: conn('app'), legacy: conn('legacy'), trusty: conn('trusty'), relaxed: conn('app', { recording: { mode: 'buffered' } }) },
+    connections: {
+      app: conn('app'), legacy: conn('legacy'), trusty: conn('trusty'), relaxed: conn('app', { recording: { mode: 'buffered' } }),
+      ...options.connections?.(pg.port),
+    },
     roles: {
-      dev: { match: { issuer: 'tollgate-dev', groups: ['dev'] }, grants: [{ connections: ['app', 'legacy', 'trusty', 'relaxed'] }] },
+      dev: { match: { issuer: 'tollgate-dev', groups: ['dev'] }, grants: [{ connections: ['*'] }] },
       analyst: { match: { issuer: 'tollgate-dev', groups: ['analyst'] }, grants: [{ connections: ['app'], guardrails: ['read-only'], masking: ['customer-pii'] }] },
       writer: { match: { issuer: 'tollgate-dev', groups: ['writer'] }, grants: [{ connections: ['app'], guardrails: ['no-ddl', 'no-unbounded-writes'] }] },
       masked: { match: { issuer: 'tollgate-dev', groups: ['masked'] }, grants: [{ connections: ['app'], masking: ['customer-pii'] }] },
