@@ -1,6 +1,6 @@
 import { errors } from 'jose';
 import { TollgateError, isTollgateError } from '../errors.js';
-import { isoSeconds, quote, tokenError } from './token-inspect.js';
+import { isoSeconds, printable, quote, tokenError } from './token-inspect.js';
 import type { IssuerSettings } from './types.js';
 
 const iso = isoSeconds;
@@ -35,14 +35,15 @@ export function describeVerifyError(err: unknown, issuer: IssuerSettings, nowMs:
     return new TollgateError('TG_ERR_AUTH_ISSUER', `fetching keys for issuer ${issuer.issuer} timed out`, { cause: err, context: ctx });
   }
   if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) {
-    return tokenError(`token is malformed: ${err.message}`, ctx, err);
+    return tokenError(`token is malformed: ${printable(err.message, 200)}`, ctx, err);
   }
   if (err instanceof errors.JOSENotSupported) {
     // Raised for token features (crit extensions, unsupported alg/key combinations), so the token is at fault.
-    return tokenError(`token uses something tollgate does not support: ${err.message}`, ctx, err);
+    // jose quotes header parameter names (crit) in its message: the token chose them.
+    return tokenError(`token uses something tollgate does not support: ${printable(err.message, 200)}`, ctx, err);
   }
   if (err instanceof errors.JWKInvalid || err instanceof errors.JWKSInvalid) {
-    return new TollgateError('TG_ERR_AUTH_ISSUER', `issuer ${issuer.issuer} publishes a key tollgate cannot use: ${err.message}`, { cause: err, context: ctx });
+    return new TollgateError('TG_ERR_AUTH_ISSUER', `issuer ${issuer.issuer} publishes a key tollgate cannot use: ${printable(err.message, 200)}`, { cause: err, context: ctx });
   }
   return tokenError('token rejected', ctx, err);
 }
@@ -60,6 +61,6 @@ function describeClaimFailure(err: InstanceType<typeof errors.JWTClaimValidation
     case 'iss':
       return tokenError(`token issuer ${quote(err.payload.iss)} does not match ${issuer.issuer}`, ctx, err);
     default:
-      return tokenError(`token claim "${err.claim}" is invalid: ${err.message}`, ctx, err);
+      return tokenError(`token claim "${printable(err.claim)}" is invalid: ${printable(err.message, 200)}`, ctx, err);
   }
 }

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,30 @@ describe('DevIssuer', () => {
     await DevIssuer.open({ dir, clock: new ManualClock() });
     await chmod(join(dir, 'signing-key.jwk.json'), 0o644);
     await expect(DevIssuer.open({ dir, clock: new ManualClock() })).rejects.toThrow(/chmod 600/);
+  });
+
+  it('refuses a key folder others can write to (they could plant their own key)', async () => {
+    const dir = join(root, 'f');
+    await mkdir(dir, { mode: 0o700 });
+    await chmod(dir, 0o777);
+    await expect(DevIssuer.open({ dir, clock: new ManualClock() })).rejects.toThrow(/chmod 700/);
+  });
+
+  it('refuses a key file that is a symlink, even to a private key', async () => {
+    const real = join(root, 'g-real');
+    await DevIssuer.open({ dir: real, clock: new ManualClock() });
+    const dir = join(root, 'g');
+    await mkdir(dir, { mode: 0o700 });
+    await symlink(join(real, 'signing-key.jwk.json'), join(dir, 'signing-key.jwk.json'));
+    await expect(DevIssuer.open({ dir, clock: new ManualClock() })).rejects.toThrow(/not a regular file/);
+  });
+
+  // Needs root to chown (developers and CI run as root here).
+  it('refuses a key file owned by another user (a root gateway can read it anyway)', async () => {
+    const dir = join(root, 'h');
+    await DevIssuer.open({ dir, clock: new ManualClock() });
+    await chown(join(dir, 'signing-key.jwk.json'), 4321, 4321);
+    await expect(DevIssuer.open({ dir, clock: new ManualClock() })).rejects.toThrow(/another user/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
 import type { Clock } from '../clock.js';
@@ -41,6 +41,7 @@ export class DevIssuer {
   /** Loads the key from dir, creating it on first use. */
   static async open(options: DevIssuerOptions): Promise<DevIssuer> {
     await mkdir(options.dir, { recursive: true, mode: 0o700 });
+    await checkKeyDir(options.dir);
     const file = join(options.dir, KEY_FILE);
     const jwk = (await readKey(file)) ?? (await createKey(file));
     const { d: _private, ...publicJwk } = jwk;
@@ -101,16 +102,32 @@ export class DevIssuer {
   }
 }
 
+/**
+ * Whoever can write to the key's folder can swap in a key of their own and mint any identity, so
+ * (like sshd with authorized_keys) the folder must not be writable by group or others.
+ */
+async function checkKeyDir(dir: string): Promise<void> {
+  const mode = (await stat(dir)).mode;
+  if (process.platform !== 'win32' && (mode & 0o022) !== 0) {
+    throw new TollgateError('TG_ERR_AUTH_ISSUER', `dev issuer folder ${dir} is writable by other users; run: chmod 700 ${dir}`);
+  }
+}
+
 async function readKey(file: string): Promise<JWK | undefined> {
-  let mode: number;
+  let st: Awaited<ReturnType<typeof lstat>>;
   try {
-    mode = (await stat(file)).mode;
+    st = await lstat(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  // A symlink or another user's file is a key someone else chose (a root gateway can read any file).
+  if (!st.isFile()) throw new TollgateError('TG_ERR_AUTH_ISSUER', `dev issuer key ${file} is not a regular file (a symlink?); delete it to generate a new one`);
+  if (process.getuid !== undefined && st.uid !== process.getuid()) {
+    throw new TollgateError('TG_ERR_AUTH_ISSUER', `dev issuer key ${file} belongs to another user; delete it to generate a new one`);
+  }
   // Like ssh with a private key: a key others can read may already be someone else's.
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+  if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
     throw new TollgateError('TG_ERR_AUTH_ISSUER', `dev issuer key ${file} is readable by other users; run: chmod 600 ${file}`);
   }
   let jwk: JWK;

@@ -15,12 +15,27 @@ export function tokenError(message: string, context: Record<string, unknown> = {
   return new TollgateError('TG_ERR_AUTH_TOKEN', message, cause === undefined ? { context } : { cause, context });
 }
 
+// Line breaks (C0, C1, U+2028/2029), terminal escapes and bidi overrides: with them a token could
+// forge log lines or disguise text wherever a message is printed.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** True when text carries a character that {@link printable} would replace. */
+export function hasUnprintable(text: string): boolean {
+  UNPRINTABLE.lastIndex = 0;
+  return UNPRINTABLE.test(text);
+}
+
+/** Text that may hold attacker-chosen parts, made safe for one line of a message and bounded. */
+export function printable(text: string, max = 120): string {
+  const clean = text.replace(UNPRINTABLE, '?');
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+}
+
 /** Quotes an attacker-chosen claim value safely for an error message (no control characters, bounded). */
 export function quote(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return `"${clean.length > 120 ? `${clean.slice(0, 120)}...` : clean}"`;
+  return `"${printable(text)}"`;
 }
 
 /** Formats a NumericDate (seconds) for a message; out-of-range values must not throw. */

@@ -5,7 +5,7 @@ import { describeVerifyError } from './describe-error.js';
 import { discoverJwksUri } from './discovery.js';
 import { fetchJson as defaultFetchJson, type FetchJson } from './fetch-json.js';
 import { RemoteKeySet, type KeyResolver } from './remote-key-set.js';
-import { inspectToken, isoSeconds, quote, tokenError } from './token-inspect.js';
+import { hasUnprintable, inspectToken, isoSeconds, quote, tokenError } from './token-inspect.js';
 import type { IdentityVerifier, IssuerSettings, VerifiedIdentity, VerifyContext } from './types.js';
 
 export interface VerifierOptions {
@@ -86,11 +86,13 @@ async function verifyToken(
   };
 }
 
-/** Checks jose does not do for us: lifetime cap, future iat, non-empty sub, issuer constraints. */
+/** Checks jose does not do for us: lifetime cap, future iat, printable non-blank sub, issuer constraints. */
 function checkPostConditions(payload: JWTPayload, issuer: CompiledIssuer, nowMs: number): void {
   const s = issuer.settings;
   const ctx = { issuer: s.issuer };
-  if (typeof payload.sub !== 'string' || payload.sub === '') throw tokenError('token "sub" claim must be a non-empty string', ctx);
+  if (typeof payload.sub !== 'string' || payload.sub.trim() === '') throw tokenError('token "sub" claim must be a non-empty string', ctx);
+  // The subject is printed in audit records and logs: a line break or escape in it could forge them.
+  if (hasUnprintable(payload.sub)) throw tokenError('token "sub" claim contains control or bidi characters', ctx);
   for (const claim of ['exp', 'nbf', 'iat'] as const) {
     const t = payload[claim];
     // Beyond these bounds Date arithmetic breaks; no honest issuer produces such times.
