@@ -38,6 +38,8 @@ export interface SshHarness {
   sink: RecordingSink;
   token(subject: string, groups: string[], ttlMs?: number): Promise<string>;
   frames(): Promise<Frame[]>;
+  /** Frames once `done` holds for them (sessions end asynchronously after the client exits); 5 s at most. */
+  framesUntil(done: (frames: Frame[]) => boolean): Promise<Frame[]>;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,15 @@ export async function startSshHarness(options: SshHarnessOptions = {}): Promise<
     async frames() {
       await sink.flush();
       return log.values.map((v) => codec.decodeFrame(v));
+    },
+    async framesUntil(done) {
+      const until = Date.now() + 5000;
+      for (;;) {
+        await sink.flush();
+        const frames = log.values.map((v) => codec.decodeFrame(v));
+        if (done(frames) || Date.now() > until) return frames;
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     async close() {
       await gateway.close();
