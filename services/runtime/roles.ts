@@ -9,7 +9,7 @@ import type { RoleName, RoleStarter } from './node.js';
 export const roleStarters: Record<RoleName, RoleStarter[]> = {
   gateway: [startPostgresGateway],
   ingest: [startIngest],
-  replay: [],
+  replay: [(deps) => import('../replay/starter.js').then((m) => m.startReplay(deps))],
 };
 
 /** The starters of the named roles, in the order given. */
