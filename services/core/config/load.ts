@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { TollgateError } from '../errors.js';
 import { resolveConfig, type TollgateConfig } from './resolve.js';
@@ -56,11 +56,29 @@ export async function loadConfig(path: string | undefined, env: Env, options: Lo
   }
   let raw: unknown;
   try {
-    raw = extname(full) === '.json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+    raw = parseConfigText(text);
   } catch (err) {
     throw new TollgateError('TG_ERR_CONFIG', `${full} is not valid ${extname(full) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`, { cause: err, context: { path: full } });
   }
   return parseConfig(raw, env, { ...options, baseDir: dirname(full), source: full });
+}
+
+const YAML_OPTIONS = { uniqueKeys: true, maxAliasCount: 100, merge: false, version: '1.2' } as const;
+
+/**
+ * Reads YAML 1.2 (JSON is a subset, so .json files go through here too and duplicate keys are
+ * refused in both: with JSON.parse the last of two "guardrails" keys would win silently). A
+ * `%YAML 1.1` directive is refused (it turns on `<<` merge keys and reads yes/no/on/off as
+ * booleans), and so is any warning, such as an unknown tag like `!!js/function`, which would
+ * otherwise become a plain string.
+ */
+function parseConfigText(text: string): unknown {
+  const doc = parseDocument(text, YAML_OPTIONS);
+  const first = doc.errors[0] ?? doc.warnings[0];
+  if (first !== undefined) throw first;
+  const version = doc.directives?.yaml.version;
+  if (version !== undefined && version !== '1.2') throw new Error(`%YAML ${version} is not supported: tollgate reads YAML 1.2 only`);
+  return doc.toJS({ maxAliasCount: YAML_OPTIONS.maxAliasCount });
 }
 
 function configError(source: string, problems: ConfigProblem[]): TollgateError {

@@ -70,12 +70,12 @@ const issuerSchema = z
     }
     // Any workflow in any repository on GitHub can get a token from this issuer, with any audience
     // it asks for; without a pin on the owner, "aud: tollgate" proves nothing.
-    if (v.issuer === GITHUB_ACTIONS_ISSUER && !GITHUB_SCOPE_CLAIMS.some((c) => Object.hasOwn(v.requiredClaims, c))) {
+    if (v.issuer === GITHUB_ACTIONS_ISSUER && !GITHUB_SCOPE_CLAIMS.some((c) => Object.hasOwn(v.requiredClaims, c) && pinsOwner(v.requiredClaims[c]))) {
       ctx.issues.push({
         code: 'custom',
         input: v.requiredClaims,
         path: ['requiredClaims'],
-        message: `the GitHub Actions issuer is shared by every repository on GitHub: pin one of ${GITHUB_SCOPE_CLAIMS.join(', ')} (e.g. repository_owner: your-org)`,
+        message: `the GitHub Actions issuer is shared by every repository on GitHub: pin one of ${GITHUB_SCOPE_CLAIMS.join(', ')} to exact owners (e.g. repository_owner: your-org; a "*" in the owner part would match organisations anyone can create)`,
       });
     }
   });
@@ -110,6 +110,16 @@ export const identitySchema = z
     });
   })
   .prefault({});
+
+/**
+ * A pin names its owner exactly: no "*" before the first "/" of any string pattern, so
+ * "acme/*" pins acme while "*", "**" and "acme*" (acme-evil is anyone's to register) do not.
+ */
+function pinsOwner(matcher: ClaimMatcherConfig | undefined): boolean {
+  if (matcher === undefined) return false;
+  const patterns = Array.isArray(matcher) ? matcher : typeof matcher === 'object' ? [] : [matcher];
+  return patterns.every((p) => typeof p !== 'string' || !(p.split('/')[0] ?? '').includes('*'));
+}
 
 function isHttpUrl(text: string): boolean {
   try {
