@@ -42,8 +42,24 @@ export class IngestPipeline {
 
   /** Processes one consumed batch; resolving lets the log commit its offsets. */
   async handle(batch: ConsumedBatch): Promise<void> {
+    if (batch.records.length === 0) return;
+    try {
+      await this.process(batch);
+    } catch (err) {
+      // The batch comes back: forget what it folded so the retry rebuilds those sessions from the
+      // store (what was written) instead of skipping frames it already saw.
+      for (const r of batch.records) {
+        const id = r.key;
+        this.projector.sessions.delete(id);
+        this.maskStates.delete(id);
+      }
+      this.fences.delete(`${batch.topic}/${batch.partition}`);
+      throw err;
+    }
+  }
+
+  private async process(batch: ConsumedBatch): Promise<void> {
     const records = batch.records;
-    if (records.length === 0) return;
     const { codec, store } = this.deps;
     await codec.loadWriterSchemas(records.map((r) => r.value));
     const decoded = decodeFrames(codec, records, Number(this.deps.clock.nowMicros()));

@@ -25,8 +25,9 @@ export async function rebuildSessions(
     `SELECT ${STORED_FRAME_COLUMNS} FROM frames WHERE session_id IN {ids:Array(String)} ORDER BY session_id, seq`,
     { ids },
   );
-  const alertCounts = await store.query<{ session_id: string; n: string | number }>(
-    'SELECT session_id, count() AS n FROM alerts FINAL WHERE session_id IN {ids:Array(String)} GROUP BY session_id',
+  // Only alerts on frames before the batch: those of the batch itself are raised again now.
+  const alerts = await store.query<{ session_id: string; seq: string | number | null }>(
+    'SELECT session_id, seq FROM alerts FINAL WHERE session_id IN {ids:Array(String)}',
     { ids },
   );
   const scratch = new ProjectionOutput();
@@ -37,7 +38,9 @@ export async function rebuildSessions(
     observe(f, maskStates.get(f.sessionId)!, plans);
     projector.fold(f, scratch);
   }
-  for (const { session_id, n } of alertCounts) projector.session(session_id).alerts = Number(n);
+  for (const { session_id, seq } of alerts) {
+    if (seq !== null && Number(seq) < need.get(session_id)!) projector.session(session_id).alerts++;
+  }
 }
 
 /** Updates a session's masking state from a stored frame without masking it again. */

@@ -27,7 +27,8 @@ export async function warmRules(store: Store, engine: RuleEngine, nowMicros: num
   const cutoff = nowMicros - engine.lookbackUs;
   const sessions = await store.query<SessionRowLite>(
     `SELECT session_id, toUnixTimestamp64Micro(started_at) AS started_us, subject, issuer, connection, protocol, client_address,
-       target_host, target_database, target_user, gateway_node, grant FROM sessions FINAL`,
+       target_host, target_database, target_user, gateway_node, grant FROM sessions FINAL
+     WHERE session_id IN (SELECT session_id FROM frames WHERE event_type = 'session.start')`,
   );
   const fields = new Map<string, Record<string, unknown>>();
   const facts: Fact[] = [];
@@ -46,8 +47,11 @@ export async function warmRules(store: Store, engine: RuleEngine, nowMicros: num
     facts.push({ kind: 'session.start', sessionId: s.session_id, seq: 0, tsMicros: Number(s.started_us), fields: { ...f, seq: 0 } });
   }
   const since = { c: cutoff };
-  const queries = await store.query<Record<string, unknown>>('SELECT *, toUnixTimestamp64Micro(ts) AS ts_us FROM queries FINAL WHERE ts >= fromUnixTimestamp64Micro({c:Int64})', since);
-  const commands = await store.query<Record<string, unknown>>('SELECT *, toUnixTimestamp64Micro(ts) AS ts_us FROM commands FINAL WHERE ts >= fromUnixTimestamp64Micro({c:Int64})', since);
+  // Rows of a batch whose frames are not stored yet (a run died mid-batch) are left out: that
+  // batch is redelivered and its facts are evaluated then. Frames are written last.
+  const stored = "(session_id, seq) IN (SELECT session_id, seq FROM frames WHERE ts >= fromUnixTimestamp64Micro({c:Int64}))";
+  const queries = await store.query<Record<string, unknown>>(`SELECT *, toUnixTimestamp64Micro(ts) AS ts_us FROM queries FINAL WHERE ts >= fromUnixTimestamp64Micro({c:Int64}) AND ${stored}`, since);
+  const commands = await store.query<Record<string, unknown>>(`SELECT *, toUnixTimestamp64Micro(ts) AS ts_us FROM commands FINAL WHERE ts >= fromUnixTimestamp64Micro({c:Int64}) AND ${stored}`, since);
   const decisions = await store.query<Record<string, unknown>>(
     `SELECT session_id, seq, toUnixTimestamp64Micro(ts) AS ts_us, decision_action AS action, decision_rule AS rule, decision_reason AS reason,
        event_type, decision_ref_seq AS ref_seq FROM frames WHERE decision_action != '' AND ts >= fromUnixTimestamp64Micro({c:Int64})`,
