@@ -80,7 +80,7 @@ export function normalise(row: object): Record<string, unknown> {
 }
 
 function byKey(a: Record<string, unknown>, b: Record<string, unknown>): number {
-  const ka = `${String(a['session_id'])}/${String(a['seq'] ?? '').padStart(8, '0')}`;
-  const kb = `${String(b['session_id'])}/${String(b['seq'] ?? '').padStart(8, '0')}`;
+  const ka = `${String(a['session_id'])}/${String(Number(a['seq'] ?? 0)).padStart(8, '0')}`;
+  const kb = `${String(b['session_id'])}/${String(Number(b['seq'] ?? 0)).padStart(8, '0')}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
