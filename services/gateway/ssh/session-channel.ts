@@ -1,5 +1,5 @@
 import type ssh2 from 'ssh2';
-import { refuseWithMessage, refusalText, type ChannelContext } from './channel-context.js';
+import { refuseWithMessage, type ChannelContext } from './channel-context.js';
 import { judgeCommandLine } from './commands/judge.js';
 import { ShellGuard } from './commands/shell-guard.js';
 import { sftpFilter } from './sftp/sftp-filter.js';
@@ -109,7 +109,7 @@ export function handleSession(ctx: ChannelContext, id: number, session: ssh2.Ses
 }
 
 function shellFilter(ctx: ChannelContext, id: number, guard: ShellGuard): InputFilter {
-  const apply = (out: ReturnType<ShellGuard['input']>, forward: (b: Buffer) => void, toClient: (t: string | Buffer) => void): boolean => {
+  const apply = (out: ReturnType<ShellGuard['input']>, forward: (b: Buffer) => void, toClient: (t: string | Buffer) => void): true | string => {
     for (const d of out.decisions) {
       ctx.rec.decision(d.allowed ? 'policy.allow' : 'policy.block', d.allowed ? 'ALLOW' : 'BLOCK', id, {
         rule: d.rule, reason: d.reason, subject: d.line, details: { source: 'shell-line', known: String(d.known) },
@@ -117,11 +117,7 @@ function shellFilter(ctx: ChannelContext, id: number, guard: ShellGuard): InputF
     }
     for (const b of out.upstream) forward(b);
     for (const t of out.client) toClient(t);
-    if (out.terminate !== undefined) {
-      toClient(refusalText(out.terminate));
-      return false;
-    }
-    return true;
+    return out.terminate ?? true;
   };
   return {
     input: (chunk, forward, toClient) => apply(guard.input(chunk), forward, toClient),

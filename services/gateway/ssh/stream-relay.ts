@@ -4,9 +4,9 @@ import { FlowGate } from './flow.js';
 
 /** Hooks a relay calls on the client's input; the default forwards everything unchanged. */
 export interface InputFilter {
-  /** Returns false to stop forwarding (the filter has ended the channel). */
-  input(chunk: Buffer, forward: (b: Buffer) => void, toClient: (data: string | Buffer) => void): boolean;
-  end(forward: (b: Buffer) => void, toClient: (data: string | Buffer) => void): boolean;
+  /** Returns true to go on, or the reason input is refused from here on (shown on stderr; exit status 126). */
+  input(chunk: Buffer, forward: (b: Buffer) => void, toClient: (data: string | Buffer) => void): true | string;
+  end(forward: (b: Buffer) => void, toClient: (data: string | Buffer) => void): true | string;
   output?(chunk: Buffer): void;
 }
 
@@ -40,21 +40,28 @@ export function relayChannel(ctx: ChannelContext, id: number, client: ssh2.Serve
     ctx.rec.notice(id, data);
     client.write(data);
   };
+  // A refused input ends the client's input only: what was already allowed still runs and its
+  // output still arrives; the exit status then says the rest was refused.
+  let refused = false;
+  const refuse = (reason: string) => {
+    refused = true;
+    const text = refusalText(reason);
+    ctx.rec.notice(id, text);
+    client.stderr.write(text);
+    up.end();
+  };
   client.on('data', (chunk: Buffer) => {
-    if (!ctx.open) return;
+    if (!ctx.open || refused) return;
     ctx.touch();
     ctx.rec.data('CLIENT_TO_GATEWAY', id, chunk);
-    if (filter === undefined) forward(chunk);
-    else if (!filter.input(chunk, forward, toClient)) {
-      client.exit(126);
-      close();
-    }
+    if (filter === undefined) return forward(chunk);
+    const verdict = filter.input(chunk, forward, toClient);
+    if (verdict !== true) refuse(verdict);
   });
   client.on('end', () => {
-    if (filter !== undefined && ctx.open && !filter.end(forward, toClient)) {
-      client.exit(126);
-      return close();
-    }
+    if (refused) return;
+    const verdict = filter === undefined || !ctx.open ? true : filter.end(forward, toClient);
+    if (verdict !== true) return refuse(verdict);
     up.end();
   });
   up.on('data', (chunk: Buffer) => {
@@ -71,7 +78,8 @@ export function relayChannel(ctx: ChannelContext, id: number, client: ssh2.Serve
   });
   up.on('exit', (code: number | null, signal?: string, dumped?: boolean, desc?: string) => {
     if (ctx.open) ctx.rec.json('ssh.exit', 'exit', id, code !== null ? { status: code } : { signal: signal ?? '', coreDumped: dumped === true, message: desc ?? '' }, 'UPSTREAM_TO_GATEWAY');
-    if (code !== null) client.exit(code);
+    if (refused) client.exit(126);
+    else if (code !== null) client.exit(code);
     else client.exit(signal ?? 'KILL', dumped === true, desc ?? '');
   });
   up.on('close', () => {

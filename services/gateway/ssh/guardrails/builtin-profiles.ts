@@ -17,7 +17,7 @@ const READ_ONLY_COMMANDS = [
 /** Destructive or availability-affecting commands, refused under ssh-no-destructive. */
 const DESTRUCTIVE_COMMANDS = [
   'rm -*[rR]*', 'rm --recursive', 'rm -*f*', 'rm --force', 'rmdir --ignore-fail-on-non-empty', 'shred', 'wipefs', 'mkfs', 'mkfs.*', 'mke2fs',
-  'fdisk', 'sfdisk', 'parted', 'gdisk', 'dd of=*', 'truncate', 'blkdiscard',
+  'fdisk', 'sfdisk', 'parted', 'gdisk', 'dd of=*', 'truncate', 'blkdiscard', 'find -delete',
   'shutdown', 'reboot', 'halt', 'poweroff', 'init 0', 'init 6', 'telinit 0', 'telinit 6',
   'systemctl stop*', 'systemctl disable*', 'systemctl mask*', 'systemctl poweroff', 'systemctl reboot', 'systemctl halt', 'systemctl kill*',
   'kill -9 1', 'kill -KILL 1', 'killall5', 'pkill -9*',

@@ -29,7 +29,7 @@ export function sftpFilter(ctx: ChannelContext, id: number, mode: SftpMode): Inp
         packets = requests.push(chunk);
       } catch (err) {
         ctx.rec.decision('ssh.sftp', 'BLOCK', id, { rule: 'sftp-protocol', reason: (err as Error).message });
-        return false;
+        return `sftp stream refused: ${(err as Error).message}`;
       }
       for (const p of packets) {
         const v = policy.onRequest(p);
