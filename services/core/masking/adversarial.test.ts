@@ -109,3 +109,24 @@ describe('odd input never breaks the masker', () => {
     expect(out.length).toBe(big.length - 'alice@example.com'.length + '****@****'.length);
   });
 });
+
+describe('review: separators and dots an attacker or an odd export might use', () => {
+  it.each([
+    ['tab-separated groups', '4111\t1111\t1111\t1111'],
+    ['underscore-separated groups', 'card 4111_1111_1111_1111 on file'],
+    ['slash-separated groups', '4111/1111/1111/1111'],
+  ])('%s', (_what, text) => {
+    expect(digitsOf(masked(text))).not.toContain(CARD);
+    expect(digitsOf(masked(text))).toContain('1111');
+  });
+
+  it.each(['alice@example\u3002com', 'alice@example\uff61com'])('ideographic full stops are dots to IDNA: %j', (text) => {
+    expect(masked(text)).not.toContain('alice');
+  });
+
+  it('known gaps, documented: newline/comma/colon separators, HTML entities for @, --password VALUE', () => {
+    expect(masked('4111\n1111\n1111\n1111')).toContain('4111');
+    expect(masked('alice&#64;example.com')).toContain('alice');
+    expect(masked('mysql --password hunter2')).toContain('hunter2');
+  });
+});

@@ -105,10 +105,13 @@ function scanCardRun(text: string, out: Finding[]): void {
 }
 
 /**
- * Card numbers: runs of digit groups joined by one space, dash or dot (after normalisation, so NBSP,
- * Unicode dashes and zero-width characters count as that one separator). Groups under three digits
+ * Card numbers: runs of digit groups joined by one space, tab, dash, dot, underscore or slash (after
+ * normalisation, so NBSP, Unicode dashes and zero-width characters count as that one separator). Groups under three digits
  * or over nineteen break a run, which keeps `ps`-style columns and dates out of reach of Luhn luck.
  */
+// space, tab, dash, dot, underscore, slash: each still needs Luhn, an issuer prefix and a length.
+const CARD_SEPARATORS = new Set([0x20, 0x09, 0x2d, 0x2e, 0x5f, 0x2f]);
+
 function scanCard(text: string, out: Finding[]): void {
   const n = text.length;
   let i = 0;
@@ -130,7 +133,7 @@ function scanCard(text: string, out: Finding[]): void {
       groupStart.length = groupEnd.length = 0;
     }
     const sep = text.charCodeAt(i);
-    const joined = (sep === 0x20 || sep === 0x2d || sep === 0x2e) && isDigit(text.charCodeAt(i + 1)) && len >= 3 && len <= 19;
+    const joined = CARD_SEPARATORS.has(sep) && isDigit(text.charCodeAt(i + 1)) && len >= 3 && len <= 19;
     if (!joined && groupStart.length > 0) {
       scanCardRun(text, out);
       groupStart.length = groupEnd.length = 0;

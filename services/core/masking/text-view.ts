@@ -80,6 +80,8 @@ function mapCodePointUncached(cp: number): number {
   const ch = String.fromCodePoint(cp);
   if (invisible.test(ch)) return DROP;
   if (isDash(cp)) return 0x2d;
+  // Ideographic full stops are dots to IDNA (UTS 46), so alice@example。com is an address.
+  if (cp === 0x3002 || cp === 0xff61) return 0x2e;
   if (decimalDigit.test(ch)) return 0x30 + digitValue(cp);
   const nfkc = ch.normalize('NFKC');
   if (nfkc.length === 1) {
