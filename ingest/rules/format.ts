@@ -82,4 +82,5 @@ export const ruleSchema = z.strictObject({
 });
 export type RuleSpec = z.output<typeof ruleSchema>;
 
-export const ruleFileSchema = z.union([z.strictObject({ rules: z.array(ruleSchema).min(1) }), ruleSchema]);
+/** A file holding several rules; a file without `rules:` is one rule (ruleSchema). */
+export const ruleListSchema = z.strictObject({ rules: z.array(ruleSchema).min(1) });

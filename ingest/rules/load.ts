@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { TollgateError } from '../../services/core/errors.js';
 import { findPackageRoot } from '../../services/core/package-root.js';
 import { compileRule, type CompiledRule } from './engine.js';
-import { ruleFileSchema, type RuleSpec } from './format.js';
+import { ruleListSchema, ruleSchema, type RuleSpec } from './format.js';
 
 /** The folder of the built-in rule pack: read from the package's source tree, so a compiled build finds it too. */
 export const BUILTIN_RULES_DIR = join(findPackageRoot(), 'ingest', 'rules', 'builtin');
@@ -17,9 +17,11 @@ export function parseRuleFile(text: string, source: string): RuleSpec[] {
   } catch (err) {
     throw new TollgateError('TG_ERR_CONFIG', `${source}: not valid YAML: ${(err as Error).message}`, { cause: err });
   }
-  const parsed = ruleFileSchema.safeParse(doc);
+  // Validate against the shape the file claims, so problems name fields rather than "no union matched".
+  const list = doc !== null && typeof doc === 'object' && 'rules' in doc;
+  const parsed = list ? ruleListSchema.safeParse(doc) : ruleSchema.safeParse(doc);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}${'keys' in i ? ` (${String(i.keys)})` : ''}`);
     throw new TollgateError('TG_ERR_CONFIG', `${source}: invalid rule: ${problems.join('; ')}`, { context: { problems } });
   }
   return 'rules' in parsed.data ? parsed.data.rules : [parsed.data];
