@@ -17,6 +17,7 @@ describe('rule files', () => {
       } catch (e) {
         return e;
       }
+      return undefined;
     })();
     expect(isTollgateError(err, 'TG_ERR_CONFIG')).toBe(true);
     const message = (err as Error).message;
