@@ -67,6 +67,15 @@ describe('file_fdw foreign tables are server files, like COPY FROM a file', () =
   });
 });
 
+describe('security labels are access control', () => {
+  it('SECURITY LABEL (sepgsql) is a privilege change', () => {
+    expect(ruleOf('read-only', "SECURITY LABEL FOR sepgsql ON TABLE t IS 'system_u:object_r:sepgsql_table_t:s0'")).toBe('read-only/privilege');
+    const g = compileGuardrails(['no-privilege-change']);
+    const d = g("SECURITY LABEL ON TABLE t IS 'x'");
+    expect(d.action === 'block' && d.ruleId).toBe('no-privilege-change/privilege');
+  });
+});
+
 describe('dblink runs SQL given as text', () => {
   it.each(["SELECT dblink_exec('dbname=app', 'DROP TABLE t')", "SELECT dblink_open('c', 'SELECT 1')", "SELECT dblink_send_query('c', 'DROP TABLE t')"])(
     '%s is unclassifiable even where server files are allowed',

@@ -46,6 +46,8 @@ export const STATEMENT_KINDS: ReadonlyMap<string, number> = new Map<string, numb
   ['CreateUserMappingStmt', DDL | K.privilege],
   ['AlterUserMappingStmt', DDL | K.privilege],
   ['DropUserMappingStmt', DDL | K.privilege],
+  // With a label provider such as sepgsql, security labels are mandatory access control.
+  ['SecLabelStmt', DDL | K.privilege],
   // server configuration and server-side files or connections
   ['AlterSystemStmt', K['server-config']],
   ['LoadStmt', K['server-config'] | K['server-files']],
@@ -96,7 +98,7 @@ export const STATEMENT_KINDS: ReadonlyMap<string, number> = new Map<string, numb
     'CreateSchemaStmt', 'CreateSeqStmt', 'CreateStatsStmt', 'CreateStmt', 'CreateTransformStmt',
     'CreateTrigStmt', 'CreatedbStmt', 'DefineStmt', 'DropStmt', 'DropSubscriptionStmt',
     'DropTableSpaceStmt', 'DropdbStmt', 'IndexStmt', 'RenameStmt',
-    'ReplicaIdentityStmt', 'RuleStmt', 'SecLabelStmt', 'ViewStmt',
+    'ReplicaIdentityStmt', 'RuleStmt', 'ViewStmt',
   ].map((tag): [string, number] => [tag, DDL]),
 ]);
 
