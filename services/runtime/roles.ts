@@ -1,5 +1,6 @@
 import { startIngest } from '../../ingest/role.js';
 import { startPostgresGateway } from '../gateway/postgres/starter.js';
+import { startSshGateway } from '../gateway/ssh/starter.js';
 import type { RoleName, RoleStarter } from './node.js';
 
 /**
@@ -7,7 +8,7 @@ import type { RoleName, RoleStarter } from './node.js';
  * add their starter here as they are built; a role with nothing built yet starts nothing.
  */
 export const roleStarters: Record<RoleName, RoleStarter[]> = {
-  gateway: [startPostgresGateway],
+  gateway: [startPostgresGateway, startSshGateway],
   ingest: [startIngest],
   replay: [(deps) => import('../replay/starter.js').then((m) => m.startReplay(deps))],
 };
