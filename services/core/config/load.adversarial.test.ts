@@ -70,6 +70,15 @@ describe('YAML that could be read differently', () => {
   });
 });
 
+describe('clock skew', () => {
+  it('is capped at 5 minutes, globally and per issuer (it lengthens every token\'s life)', () => {
+    expect(() => parseConfig({ identity: { clockSkew: '30m' } }, {})).toThrow(/at most 5m/);
+    const issuer = { issuer: 'https://i', audience: 'a', algorithms: ['ES256'], jwksUri: 'https://i/jwks', clockSkew: '1d' };
+    expect(() => parseConfig({ identity: { issuers: [issuer] } }, {})).toThrow(/at most 5m/);
+    expect(parseConfig({ identity: { clockSkew: '5m' } }, {}).identity.clockSkew).toBe(300_000);
+  });
+});
+
 describe('secret references', () => {
   it('never resolves a reference through inherited properties or odd names', () => {
     const cfg = { connections: { db: { protocol: 'postgres', host: 'h', database: 'd', upstream: { user: 'u', password: { env: '__proto__' } } } } };

@@ -24,6 +24,13 @@ export type ClaimMatcherConfig = z.output<typeof claimMatcher>;
 /** Claim names are matched literally against the token's own top-level keys. */
 export const claimConstraints = z.record(z.string().min(1).max(128), claimMatcher);
 
+/**
+ * Clock skew tolerance, at most 5 minutes: it extends every token's life by that much, so a
+ * typo like "30m" for "30s" would quietly keep revoked tokens working.
+ */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+const clockSkew = duration.pipe(z.number().max(MAX_CLOCK_SKEW_MS, 'clock skew may be at most 5m (it extends every token\'s lifetime)'));
+
 const PRIVATE_JWK_FIELDS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
 /** Public keys only: a private or symmetric key in a config file is a leaked secret. */
@@ -51,7 +58,7 @@ const issuerSchema = z
     requiredClaims: claimConstraints.default({}),
     /** Rejects tokens whose exp - iat exceeds this (iat then becomes required). */
     maxTokenLifetime: duration.optional(),
-    clockSkew: duration.optional(),
+    clockSkew: clockSkew.optional(),
     /** Plain http for discovery/JWKS is allowed only on loopback unless this is set. */
     allowInsecureHttp: z.boolean().default(false),
     fetchTimeout: duration.prefault('5s'),
@@ -86,7 +93,7 @@ export const identitySchema = z
   .strictObject({
     issuers: z.array(issuerSchema).default([]),
     /** Tolerance for exp/nbf/iat when an issuer does not set its own. */
-    clockSkew: duration.prefault('30s'),
+    clockSkew: clockSkew.prefault('30s'),
     /** Tokens longer than this are rejected before any parsing. */
     maxTokenBytes: z.number().int().min(512).max(1024 * 1024).default(16 * 1024),
     devIssuer: z
