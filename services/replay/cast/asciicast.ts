@@ -66,10 +66,14 @@ export class CastEventWriter {
   private readonly inp = new TextDecoder('utf-8', { fatal: false });
   private markerIndex = 0;
 
+  /** `floorSec`: no event is stamped earlier (a segment's start). */
   constructor(
     private readonly baseUs: number,
     private readonly markers: readonly CastMarker[] = [],
-  ) {}
+    floorSec = 0,
+  ) {
+    this.last = floorSec;
+  }
 
   /** Event lines for the next frames; markers stamped before a frame are emitted before it. */
   write(frames: readonly CastFrame[]): string[] {
@@ -107,6 +111,11 @@ export class CastEventWriter {
     this.last = t;
     lines.push(`[${t.toFixed(6)}, ${JSON.stringify(code)}, ${JSON.stringify(data)}]`);
   }
+}
+
+/** Seconds between two µs stamps, rounded to the µs exactly as event lines print them. */
+export function secondsBetween(baseUs: number, tsUs: number): number {
+  return Number(((tsUs - baseUs) / 1e6).toFixed(6));
 }
 
 /** One "o" event at time 0 holding the output that rebuilds the screen before a seek point. */

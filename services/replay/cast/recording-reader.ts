@@ -40,6 +40,41 @@ export class RecordingReader {
     return r === undefined ? undefined : { tsUs: Number(r.t), seq: Number(r.seq) };
   }
 
+  /** The last frame's time (any type: the session may end after its last output). */
+  async lastTsUs(): Promise<number | undefined> {
+    const rows = await this.store.query<{ t: string }>(
+      'SELECT toUnixTimestamp64Micro(ts) AS t FROM frames WHERE session_id = {id:String} ORDER BY seq DESC LIMIT 1',
+      { id: this.sessionId },
+    );
+    return rows[0] === undefined ? undefined : Number(rows[0].t);
+  }
+
+  /**
+   * Every `every`-th terminal frame (seq and time), starting with the first: segment boundaries.
+   * Reads only the seq, ts and event_type columns of the session's range, never payloads.
+   */
+  async checkpoints(every: number): Promise<Array<{ seq: number; tsUs: number }>> {
+    const rows = await this.store.query<{ seq: string; t: string }>(
+      `SELECT seq, t FROM (
+         SELECT seq, toUnixTimestamp64Micro(ts) AS t, row_number() OVER (ORDER BY seq) AS rn FROM frames
+         WHERE session_id = {id:String} AND event_type IN {types:Array(String)}
+       ) WHERE (rn - 1) % {every:UInt32} = 0 ORDER BY seq`,
+      { id: this.sessionId, types: TERMINAL_TYPES, every },
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), tsUs: Number(r.t) }));
+  }
+
+  /** Terminal frames from seq on that are stamped before endUs, at most limit. */
+  async framesBefore(seq: number, endUs: number, limit: number): Promise<CastFrame[]> {
+    const rows = await this.store.query<FrameRow>(
+      `SELECT seq, toUnixTimestamp64Micro(ts) AS t, event_type, direction, base64Encode(payload) AS p FROM frames
+       WHERE session_id = {id:String} AND seq >= {seq:UInt64} AND ts < fromUnixTimestamp64Micro({end:Int64}, 'UTC')
+       AND event_type IN {types:Array(String)} ORDER BY seq LIMIT {limit:UInt32}`,
+      { id: this.sessionId, seq, end: endUs, types: TERMINAL_TYPES, limit },
+    );
+    return rows.map(toFrame);
+  }
+
   /** The first terminal frame at or after tsUs (its seq), or undefined past the end. */
   async seqAt(tsUs: number): Promise<number | undefined> {
     const rows = await this.store.query<{ seq: string }>(
