@@ -1,5 +1,6 @@
 import { TollgateError } from '../errors.js';
 import type { FetchJson } from './fetch-json.js';
+import { printable } from './token-inspect.js';
 
 export interface DiscoveryOptions {
   fetchJson: FetchJson;
@@ -25,7 +26,7 @@ export async function discoverJwksUri(issuer: string, options: DiscoveryOptions)
   }
   const record = doc as Record<string, unknown>;
   if (record.issuer !== issuer) {
-    const got = typeof record.issuer === 'string' ? `"${record.issuer.slice(0, 200)}"` : 'none';
+    const got = typeof record.issuer === 'string' ? `"${printable(record.issuer, 200)}"` : 'none';
     throw new TollgateError('TG_ERR_AUTH_ISSUER', `${url} names issuer ${got}, expected "${issuer}"`, { context: { issuer } });
   }
   if (typeof record.jwks_uri !== 'string' || record.jwks_uri === '') {

@@ -1,4 +1,5 @@
 import { TollgateError } from '../errors.js';
+import { printable } from './token-inspect.js';
 
 /** Fetches a JSON document from an issuer; injected so the key sources can be tested. */
 export type FetchJson = (url: string, options: FetchJsonOptions) => Promise<unknown>;
@@ -18,7 +19,7 @@ export function checkKeyUrl(raw: string, allowInsecureHttp: boolean): URL {
   try {
     url = new URL(raw);
   } catch (err) {
-    throw new TollgateError('TG_ERR_AUTH_ISSUER', `issuer key URL "${raw.slice(0, 200)}" is not a valid URL`, { cause: err });
+    throw new TollgateError('TG_ERR_AUTH_ISSUER', `issuer key URL "${printable(raw, 200)}" is not a valid URL`, { cause: err });
   }
   const ok = url.protocol === 'https:' || (url.protocol === 'http:' && (allowInsecureHttp || LOOPBACK.has(url.hostname)));
   if (!ok) {
