@@ -158,6 +158,7 @@ describe('OIDC discovery', () => {
   it('does not copy control characters from a discovery document into its error', async () => {
     server.discoveryIssuer = 'https://evil.example\n2026-01-01 INFO forged line\u001b[31m';
     const v = verifierFor({ kind: 'discovery' });
+    // eslint-disable-next-line no-control-regex
     await expectFailure(v.verify(await token(k1)), 'TG_ERR_AUTH_ISSUER', /^[^\n\u001b]*names issuer "https:\/\/evil\.example\?2026[^\n\u001b]*$/);
   });
 });
@@ -168,6 +169,7 @@ describe('fetchJson', () => {
   it('refuses plain http to a non-loopback host unless allowed', async () => {
     await expectFailure(fetchJson('http://idp.example.com/jwks', opts), 'TG_ERR_AUTH_ISSUER', /must use https/);
     await expect(fetchJson('ftp://127.0.0.1/jwks', opts)).rejects.toMatchObject({ code: 'TG_ERR_AUTH_ISSUER' });
+    // eslint-disable-next-line no-control-regex
     await expectFailure(fetchJson('not a url\n\u001b[2J', opts), 'TG_ERR_AUTH_ISSUER', /^[^\n\u001b]*$/);
   });
 
