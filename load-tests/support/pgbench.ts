@@ -23,6 +23,8 @@ export interface PgbenchRun {
   /** Run for this long (-T), or this many transactions per client (-t); one of the two. */
   seconds?: number;
   transactionsPerClient?: number;
+  /** pgbench's built-in script: select-only (-S, the default here) or tpcb-like (writes). */
+  script?: 'select-only' | 'tpcb-like';
 }
 
 export interface PgbenchResult {
@@ -56,12 +58,12 @@ export async function initPgbench(target: PgTarget, scale: number): Promise<void
   }
 }
 
-/** Runs the built-in select-only script (-S, no vacuum) and reads TPS and latencies. */
+/** Runs a built-in script (select-only unless told; no vacuum) and reads TPS and latencies. */
 export async function runPgbench(target: PgTarget, spec: PgbenchRun): Promise<PgbenchResult> {
   const logDir = mkdtempSync(join(tmpdir(), 'tollgate-pgbench-'));
   const length = spec.seconds !== undefined ? ['-T', String(spec.seconds)] : ['-t', String(spec.transactionsPerClient ?? 100)];
   const args = [
-    '-n', '-S', '-M', spec.mode, '-c', String(spec.clients), '-j', String(spec.threads), ...length,
+    '-n', '-b', spec.script ?? 'select-only', '-M', spec.mode, '-c', String(spec.clients), '-j', String(spec.threads), ...length,
     '-l', `--log-prefix=${join(logDir, 'tx')}`, ...connArgs(target), target.database,
   ];
   try {

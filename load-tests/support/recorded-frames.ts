@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import { EventCodec } from '../../services/core/events/codec.js';
+import { LocalSchemaRegistry } from '../../services/core/events/registry/local.js';
+import type { Frame } from '../../services/core/events/types.js';
+import { openEmbeddedLog } from '../../services/core/log/embedded/index.js';
+import { Topics } from '../../services/core/log/port.js';
+
+/** The config's default partition count (eventLog.partitions), which the gateway's log was made with. */
+const PARTITIONS = 8;
+
+/**
+ * Every frame a stopped gateway recorded in the embedded log under dataDir, decoded with the
+ * schemas it registered; per partition in log order (one session's frames share a partition).
+ */
+export async function readRecordedFrames(dataDir: string): Promise<Frame[]> {
+  const codec = await EventCodec.create(await LocalSchemaRegistry.open(join(dataDir, 'schemas')));
+  const log = await openEmbeddedLog({ dir: join(dataDir, 'log'), partitions: PARTITIONS, fsync: 'never' });
+  const values: Buffer[] = [];
+  let last = Date.now();
+  try {
+    const consumer = await log.consume({ group: `read-${process.pid}-${Date.now()}`, topics: [Topics.frames], start: 'earliest' }, (batch) => {
+      for (const r of batch.records) values.push(r.value);
+      last = Date.now();
+      return Promise.resolve();
+    });
+    // The consumer has no "caught up" signal: stop once no batch arrived for a short while.
+    while (Date.now() - last < 300) await new Promise((r) => setTimeout(r, 50));
+    await consumer.stop();
+  } finally {
+    await log.close();
+  }
+  return values.map((v) => codec.decodeFrame(v));
+}
