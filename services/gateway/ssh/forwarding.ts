@@ -20,7 +20,7 @@ export class Forwarding {
   direct(accept: () => ssh2.ServerChannel, reject: () => void, info: ssh2.TcpipRequestInfo): void {
     const id = this.nextId();
     const { ctx } = this;
-    const seq = ctx.rec.json('ssh.forward', 'direct-tcpip', id, { host: info.destIP, port: info.destPort, originHost: info.srcIP, originPort: info.srcPort });
+    const seq = ctx.rec.json('ssh.channel.open', 'direct-tcpip', id, { host: info.destIP, port: info.destPort, originHost: info.srcIP, originPort: info.srcPort });
     const target = `${info.destIP}:${info.destPort}`;
     if (!forwardAllowed(ctx.rules.localForwards, info.destIP, info.destPort)) {
       ctx.rec.decision('ssh.forward', 'BLOCK', id, { rule: 'local-forwarding', subject: target, refSeq: seq, reason: `forwarding to ${target} is not granted` });
@@ -66,7 +66,7 @@ export class Forwarding {
     const bound = `${details.destIP}:${details.destPort}`;
     if (!this.remote.has(bound) || !ctx.open) return reject();
     const id = this.nextId();
-    ctx.rec.json('ssh.forward', 'forwarded-tcpip', id, { host: details.destIP, port: details.destPort, originHost: details.srcIP, originPort: details.srcPort }, 'UPSTREAM_TO_GATEWAY');
+    ctx.rec.json('ssh.channel.open', 'forwarded-tcpip', id, { host: details.destIP, port: details.destPort, originHost: details.srcIP, originPort: details.srcPort }, 'UPSTREAM_TO_GATEWAY');
     this.conn.forwardOut(details.destIP, details.destPort, details.srcIP, details.srcPort, (err, client) => {
       if (err !== undefined && err !== null) return reject();
       relayChannel(ctx, id, client, accept());

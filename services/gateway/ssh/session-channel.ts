@@ -49,7 +49,7 @@ export function handleSession(ctx: ChannelContext, id: number, session: ssh2.Ses
     accept?.();
   });
   session.on('signal', (accept: Accept, _reject: Reject, info: ssh2.SignalInfo) => {
-    rec.text('ssh.signal', 'signal', id, info.name);
+    rec.json('ssh.signal', 'signal', id, { signal: info.name });
     upstream?.signal(info.name);
     accept?.();
   });
@@ -109,10 +109,10 @@ export function handleSession(ctx: ChannelContext, id: number, session: ssh2.Ses
 }
 
 function shellFilter(ctx: ChannelContext, id: number, guard: ShellGuard): InputFilter {
-  const apply = (out: ReturnType<ShellGuard['input']>, forward: (b: Buffer) => void, toClient: (t: string | Buffer) => void): true | string => {
+  const apply = (out: ReturnType<ShellGuard['input']>, seq: number | null, forward: (b: Buffer) => void, toClient: (t: string | Buffer) => void): true | string => {
     for (const d of out.decisions) {
       ctx.rec.decision(d.allowed ? 'policy.allow' : 'policy.block', d.allowed ? 'ALLOW' : 'BLOCK', id, {
-        rule: d.rule, reason: d.reason, subject: d.line, details: { source: 'shell-line', known: String(d.known) },
+        rule: d.rule, reason: d.reason, subject: d.line, refSeq: seq, details: { source: 'shell-line', known: String(d.known) },
       });
     }
     for (const b of out.upstream) forward(b);
@@ -120,8 +120,8 @@ function shellFilter(ctx: ChannelContext, id: number, guard: ShellGuard): InputF
     return out.terminate ?? true;
   };
   return {
-    input: (chunk, forward, toClient) => apply(guard.input(chunk), forward, toClient),
-    end: (forward, toClient) => apply(guard.end(), forward, toClient),
+    input: (chunk, seq, forward, toClient) => apply(guard.input(chunk), seq, forward, toClient),
+    end: (forward, toClient) => apply(guard.end(), null, forward, toClient),
     output: (chunk) => guard.output(chunk),
   };
 }

@@ -25,16 +25,21 @@ export class SshRecording {
 
   constructor(readonly recorder: SessionRecorder) {}
 
-  /** Channel data: CLIENT_TO_GATEWAY is input, UPSTREAM_TO_GATEWAY is output; messageType "stderr" for extended data. */
-  data(direction: Direction, channel: number, bytes: Buffer, stderr = false): void {
+  /** Channel data: CLIENT_TO_GATEWAY is input, UPSTREAM_TO_GATEWAY is output; messageType "stderr" for extended data. Returns the seq. */
+  data(direction: Direction, channel: number, bytes: Buffer, stderr = false): number {
     if (direction === 'CLIENT_TO_GATEWAY') this.bytesFromClient += bytes.length;
     else this.bytesToClient += bytes.length;
-    this.recorder.record({ direction, eventType: 'ssh.data', messageType: stderr ? 'stderr' : 'stdout', channel, body: truncatedWireBody(bytes, MAX_RECORDED_PAYLOAD) });
+    return this.recorder.record({ direction, eventType: 'ssh.data', messageType: stderr ? 'stderr' : 'data', channel, body: truncatedWireBody(bytes, MAX_RECORDED_PAYLOAD) });
   }
 
   /** A request whose payload is text (exec command, subsystem name, env "NAME=value"). */
   text(eventType: EventType, messageType: string, channel: number | null, text: string, direction: Direction = 'CLIENT_TO_GATEWAY'): number {
     return this.recorder.record({ direction, eventType, messageType, channel, body: truncatedWireBody(Buffer.from(text, 'utf8'), MAX_RECORDED_PAYLOAD) });
+  }
+
+  /** A frame with an empty payload (channel close). */
+  empty(eventType: EventType, messageType: string, channel: number | null, direction: Direction): number {
+    return this.recorder.record({ direction, eventType, messageType, channel, body: wireBody(Buffer.alloc(0)) });
   }
 
   /** A request whose payload is a small JSON object (pty, resize, exit, forward). */

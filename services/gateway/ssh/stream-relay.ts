@@ -5,7 +5,7 @@ import { FlowGate } from './flow.js';
 /** Hooks a relay calls on the client's input; the default forwards everything unchanged. */
 export interface InputFilter {
   /** Returns true to go on, or the reason input is refused from here on (shown on stderr; exit status 126). */
-  input(chunk: Buffer, forward: (b: Buffer) => void, toClient: (data: string | Buffer) => void): true | string;
+  input(chunk: Buffer, seq: number, forward: (b: Buffer) => void, toClient: (data: string | Buffer) => void): true | string;
   end(forward: (b: Buffer) => void, toClient: (data: string | Buffer) => void): true | string;
   output?(chunk: Buffer): void;
 }
@@ -53,9 +53,9 @@ export function relayChannel(ctx: ChannelContext, id: number, client: ssh2.Serve
   client.on('data', (chunk: Buffer) => {
     if (!ctx.open || refused) return;
     ctx.touch();
-    ctx.rec.data('CLIENT_TO_GATEWAY', id, chunk);
+    const seq = ctx.rec.data('CLIENT_TO_GATEWAY', id, chunk);
     if (filter === undefined) return forward(chunk);
-    const verdict = filter.input(chunk, forward, toClient);
+    const verdict = filter.input(chunk, seq, forward, toClient);
     if (verdict !== true) refuse(verdict);
   });
   client.on('end', () => {
@@ -77,17 +77,20 @@ export function relayChannel(ctx: ChannelContext, id: number, client: ssh2.Serve
     fromUpErr.write(client.stderr, chunk);
   });
   up.on('exit', (code: number | null, signal?: string, dumped?: boolean, desc?: string) => {
-    if (ctx.open) ctx.rec.json('ssh.exit', 'exit', id, code !== null ? { status: code } : { signal: signal ?? '', coreDumped: dumped === true, message: desc ?? '' }, 'UPSTREAM_TO_GATEWAY');
+    if (ctx.open) {
+      if (code !== null) ctx.rec.json('ssh.exit', 'exit-status', id, { status: code }, 'UPSTREAM_TO_GATEWAY');
+      else ctx.rec.json('ssh.exit', 'exit-signal', id, { signal: signal ?? '', coreDumped: dumped === true, message: desc ?? '' }, 'UPSTREAM_TO_GATEWAY');
+    }
     if (refused) client.exit(126);
     else if (code !== null) client.exit(code);
     else client.exit(signal ?? 'KILL', dumped === true, desc ?? '');
   });
   up.on('close', () => {
-    if (!closed && ctx.open) ctx.rec.json('ssh.channel.close', 'close', id, { by: 'upstream' }, 'UPSTREAM_TO_GATEWAY');
+    if (!closed && ctx.open) ctx.rec.empty('ssh.channel.close', 'close', id, 'UPSTREAM_TO_GATEWAY');
     close();
   });
   client.on('close', () => {
-    if (!closed && ctx.open) ctx.rec.json('ssh.channel.close', 'close', id, { by: 'client' });
+    if (!closed && ctx.open) ctx.rec.empty('ssh.channel.close', 'close', id, 'CLIENT_TO_GATEWAY');
     close();
   });
   up.on('error', () => close());

@@ -23,7 +23,7 @@ export function sftpFilter(ctx: ChannelContext, id: number, mode: SftpMode): Inp
     ctx.rec.decision('ssh.sftp', op.allowed ? 'ALLOW' : 'BLOCK', id, { rule: `sftp-${mode}`, subject: op.path, reason: op.reason ?? '', details });
   };
   return {
-    input(chunk, forward, toClient) {
+    input(chunk, _seq, forward, toClient) {
       let packets;
       try {
         packets = requests.push(chunk);
