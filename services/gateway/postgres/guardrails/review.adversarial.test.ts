@@ -67,6 +67,21 @@ describe('file_fdw foreign tables are server files, like COPY FROM a file', () =
   });
 });
 
+describe('two-phase commit reaches other sessions', () => {
+  // PostgreSQL 15 with default_transaction_read_only=on ran COMMIT PREPARED of another session's INSERT.
+  it.each([
+    ["COMMIT PREPARED 'gx'", 'read-only/write'],
+    ["ROLLBACK PREPARED 'gx'", 'read-only/write'],
+    ["PREPARE TRANSACTION 'gx'", 'read-only/lock'],
+  ])('%s -> %s', (sql, rule) => {
+    expect(ruleOf('read-only', sql)).toBe(rule);
+  });
+
+  it('leaves ordinary transaction control alone', () => {
+    expect(ruleOf('read-only', 'BEGIN; SELECT 1; SAVEPOINT s; ROLLBACK TO s; RELEASE s; COMMIT')).toBe('allow');
+  });
+});
+
 describe('security labels are access control', () => {
   it('SECURITY LABEL (sepgsql) is a privilege change', () => {
     expect(ruleOf('read-only', "SECURITY LABEL FOR sepgsql ON TABLE t IS 'system_u:object_r:sepgsql_table_t:s0'")).toBe('read-only/privilege');

@@ -88,6 +88,11 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   TransactionStmt(body, ctx) {
     ctx.b.kinds |= transactionOptionKinds(Array.isArray(body.options) ? body.options : []);
+    // Two-phase commit reaches past this session: COMMIT/ROLLBACK PREPARED settle another
+    // session's writes (a read-only session may run them), and PREPARE TRANSACTION leaves locks
+    // held after the session ends.
+    if (body.kind === 'TRANS_STMT_COMMIT_PREPARED' || body.kind === 'TRANS_STMT_ROLLBACK_PREPARED') ctx.b.kinds |= Kind.write;
+    if (body.kind === 'TRANS_STMT_PREPARE') ctx.b.kinds |= Kind.lock;
   },
   ExecuteStmt(body, ctx) {
     if (typeof body.name === 'string') ctx.b.executes.push(body.name);
