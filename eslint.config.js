@@ -24,6 +24,10 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    files: ['scripts/**/*.mjs', 'bin/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+  },
+  {
     files: ['replay-ui/**/*.js'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', AsciinemaPlayer: 'readonly', location: 'readonly', history: 'readonly', localStorage: 'readonly', console: 'readonly', Blob: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },
