@@ -11,7 +11,7 @@
  * Paths are interleaved over BENCH_SSH_ROUNDS_OUTER rounds (default 2); figures are the best round
  * (least disturbed by other load), ratios are against proxyjump and direct.
  *
- * Run: node --import tsx load-tests/ssh.bench.ts
+ * Run: node --import tsx load-tests/ssh.bench.ts   (BENCH_SSH_PATHS=tollgate for one path only)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -151,6 +151,8 @@ export async function run(): Promise<SshBenchFigures> {
   const count = Number(process.env['BENCH_SSH_ROUNDS'] ?? 200);
   const rounds = Number(process.env['BENCH_SSH_ROUNDS_OUTER'] ?? 2);
   const settings = { megabytes, roundTrips: count, rounds };
+  // BENCH_SSH_PATHS=tollgate runs a subset (for profiling); ratios need all three.
+  const only = (process.env['BENCH_SSH_PATHS'] ?? '').split(',').filter(Boolean);
   const empty = { throughputTollgateToProxyjump: 0, throughputTollgateToDirect: 0, throughputProxyjumpToDirect: 0, rttP50TollgateToProxyjump: 0, rttP50TollgateToDirect: 0 };
   if (!sshdAvailable()) return { available: false, reason: '/usr/sbin/sshd is not installed', settings, paths: [], ratios: empty, recordedBytes: 0 };
   const work = mkdtempSync(join(tmpdir(), 'tollgate-sshbench-'));
@@ -164,7 +166,7 @@ export async function run(): Promise<SshBenchFigures> {
     const env = { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' };
     const best = new Map<PathName, SshPathFigure>();
     for (let r = 0; r < rounds; r++) {
-      for (const path of PATHS) {
+      for (const path of PATHS.filter((p) => only.length === 0 || only.includes(p))) {
         const seconds = await sshRun(config, path, 'cat > /dev/null', env, `head -c ${megabytes * 1024 * 1024} /dev/zero`);
         const rtts = await roundTrips(config, path, env, count);
         const fig: SshPathFigure = {
@@ -180,7 +182,7 @@ export async function run(): Promise<SshBenchFigures> {
         });
       }
     }
-    const get = (p: PathName) => best.get(p)!;
+    const get = (p: PathName): SshPathFigure => best.get(p) ?? { path: p, mbPerSecond: Number.NaN, bulkSeconds: Number.NaN, rttP50Ms: Number.NaN, rttP99Ms: Number.NaN, rttMeanMs: Number.NaN };
     const ratios = {
       throughputTollgateToProxyjump: get('tollgate').mbPerSecond / get('proxyjump').mbPerSecond,
       throughputTollgateToDirect: get('tollgate').mbPerSecond / get('direct').mbPerSecond,

@@ -35,7 +35,6 @@ export class ClientConnection implements ChannelContext {
   private timer: NodeJS.Timeout | undefined;
   private channelIds = 0;
   private readonly channels = new Set<(reason?: string) => void>();
-  private readonly onSinkState = (state: SinkState) => this.sinkChanged(state);
 
   constructor(private readonly d: SshGatewayDeps, private readonly conn: ssh2.Connection, private readonly remoteAddress: string, private readonly onClosed: () => void) {
     this.lastActivity = d.clock.nowMs();
@@ -131,7 +130,6 @@ export class ClientConnection implements ChannelContext {
       }),
     });
     this.rec.decision('auth.ok', 'AUTH_OK', null, { subject: login.identity.subject, reason: `connection ${login.connection}`, details: { sshProfiles: login.rules.profiles.join(',') } });
-    d.sink.on('state', this.onSinkState);
     this.upClient!.on('close', () => this.end('the target closed the connection'));
     this.upClient!.on('error', (err) => this.d.logger.warn({ err, connection: login.connection }, 'ssh upstream connection error'));
     this.scheduleChecks();
@@ -166,7 +164,8 @@ export class ClientConnection implements ChannelContext {
     check();
   }
 
-  private sinkChanged(state: SinkState): void {
+  /** The recording sink changed state: strict sessions cannot outlive a degraded log, none a failed one. */
+  sinkChanged(state: SinkState): void {
     const strict = this.login?.grant.recording === 'strict';
     if (state === 'failed' || (state === 'degraded' && strict)) this.end('recording is unavailable and this session may not continue unrecorded', true);
   }
@@ -175,7 +174,6 @@ export class ClientConnection implements ChannelContext {
   end(reason: string, notify = false): void {
     if (this.ended) return;
     clearTimeout(this.timer);
-    this.d.sink.off('state', this.onSinkState);
     for (const close of [...this.channels]) close(notify ? reason : undefined);
     if (this.recording !== undefined) {
       const r = this.recording;

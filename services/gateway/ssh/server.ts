@@ -6,7 +6,7 @@ import type { EventCodec } from '../../core/events/codec.js';
 import type { IdentityVerifier } from '../../core/identity/index.js';
 import type { Logger } from '../../core/logger.js';
 import type { Policy } from '../../core/policy/index.js';
-import type { RecordingSink } from '../../core/recording/sink.js';
+import type { RecordingSink, SinkState } from '../../core/recording/sink.js';
 import { ClientConnection } from './client-connection.js';
 
 /** Everything the listener and its sessions use; built by the starter (or a test). */
@@ -32,10 +32,15 @@ export interface SshGatewayDeps {
 export class SshGateway {
   private readonly server: ssh2.Server;
   private readonly live = new Set<ClientConnection>();
+  // One listener for all sessions (not one each): the sink is shared by the whole node.
+  private readonly onSinkState = (state: SinkState) => {
+    for (const c of [...this.live]) c.sinkChanged(state);
+  };
 
   constructor(private readonly d: SshGatewayDeps) {
     this.server = new ssh2.Server({ hostKeys: [d.hostKey], ident: 'tollgate', ...(process.env['TG_SSH_DEBUG'] ? { debug: (m: string) => console.error(m) } : {}) }, (conn, info) => this.accept(conn, info));
     this.server.on('error', (err: Error) => d.logger.error({ err }, 'ssh listener error'));
+    d.sink.on('state', this.onSinkState);
   }
 
   /** Binds host:port (port 0 picks a free one) and resolves with the bound address. */
@@ -52,6 +57,7 @@ export class SshGateway {
 
   /** Stops accepting, ends every session (recording session.end) and waits for the listener to close. */
   async close(): Promise<void> {
+    this.d.sink.off('state', this.onSinkState);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const c of [...this.live]) c.end('the gateway is shutting down', true);
     await closed;
