@@ -43,6 +43,7 @@ export function classifyDoBlock(body: Json, ctx: WalkContext): Classification {
   if (language !== 'plpgsql') return failed('body-language', `DO block in language ${language}`);
   const code = stringValue(option(body.args, 'as'));
   if (code === undefined) return failed('body-unparseable', 'DO block without a body');
+  if (asksForDump(code)) return failed('body-unparseable', DUMP_REFUSED);
   // Rebuild the statement around the body: dollar quotes with a tag the body cannot contain.
   let tag = 'tg';
   while (code.includes(`$${tag}$`)) tag += 'x';
@@ -62,7 +63,27 @@ export function classifyFunctionBody(body: Json, ctx: WalkContext): Classificati
     return ctx.classifyNested(code, ctx.nesting + 1);
   }
   if (language !== 'plpgsql') return failed('body-language', `function in language ${language}`);
+  if (code === undefined || asksForDump(code)) return failed('body-unparseable', code === undefined ? 'PL/pgSQL function without a body' : DUMP_REFUSED);
   return classifyPlpgsqlText(statementText(ctx), ctx);
+}
+
+const DUMP_REFUSED = '#option dump makes the PL/pgSQL compiler print the body to the gateway\'s stdout';
+
+/**
+ * `#option dump` makes libpg-query's PL/pgSQL compiler print the function's tree, body text
+ * included, straight to the process's stdout, where the gateway's log goes: a body could forge
+ * log lines. Compiler options come first in a body (`#name value`, three tokens each, comments
+ * anywhere), and `option dump` is the only one named "option". Unscannable text counts as asking.
+ */
+function asksForDump(code: string): boolean {
+  let tokens: string[];
+  try {
+    tokens = scanSql(code).tokens.map((t) => t.text).filter((t) => !t.startsWith('/*') && !t.startsWith('--'));
+  } catch {
+    return true;
+  }
+  for (let i = 0; tokens[i] === '#'; i += 3) if (tokens[i + 1]?.toLowerCase() === 'option') return true;
+  return false;
 }
 
 function classifyPlpgsqlText(text: string, ctx: WalkContext): Classification {

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CompiledGuardrails } from './compile.js';
 import { compileGuardrails } from './compile.js';
 import { loadGuardrailParser } from './parser.js';
@@ -64,6 +64,31 @@ describe('file_fdw foreign tables are server files, like COPY FROM a file', () =
 
   it('leaves other ALTER TABLE commands alone', () => {
     expect(ruleOf('no-server-files', 'ALTER TABLE t ADD COLUMN b int')).toBe('allow');
+  });
+});
+
+describe('#option dump: the PL/pgSQL compiler would print the body to the gateway\'s stdout', () => {
+  // stdout is where the gateway's JSON log goes: a body line like '\n{"level":30,...}' forges entries.
+  it.each([
+    'DO $$ #option dump\nBEGIN PERFORM 1; END $$',
+    "DO $$ /* c */ # /* x */ OPTION -- y\n DuMp BEGIN PERFORM '\n{\"level\":30,\"msg\":\"forged\"}'; END $$",
+    'DO $$ #variable_conflict use_column #option dump BEGIN PERFORM 1; END $$',
+    'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ #option dump\nBEGIN RETURN 1; END $$',
+  ])('%s is refused without being compiled', (sql) => {
+    const out = vi.spyOn(process.stdout, 'write');
+    const log = vi.spyOn(console, 'log');
+    try {
+      expect(ruleOf('no-ddl', sql)).toBe('unclassifiable/body-unparseable');
+      const printed = [...out.mock.calls, ...log.mock.calls].map((c) => String(c[0])).join('');
+      expect(printed).not.toContain('Execution tree');
+    } finally {
+      out.mockRestore();
+      log.mockRestore();
+    }
+  });
+
+  it('other compiler options still work', () => {
+    expect(ruleOf('no-ddl', 'DO $$ #print_strict_params on\n#variable_conflict use_column\nBEGIN PERFORM 1; END $$')).toBe('allow');
   });
 });
 
