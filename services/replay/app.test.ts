@@ -19,7 +19,7 @@ afterAll(() => h.close());
 const get = (url: string, headers: Record<string, string> = auth()) => h.app.inject({ method: 'GET', url, headers });
 
 describe('authentication and authorisation', () => {
-  const protectedUrls = ['/api/sessions', '/api/sessions/ssh-1', '/api/sessions/ssh-1/frames', '/api/sessions/ssh-1/cast', '/api/sessions/db-1/queries', '/api/alerts'];
+  const protectedUrls = ['/api/sessions', '/api/sessions/ssh-1', '/api/sessions/ssh-1/frames', '/api/sessions/ssh-1/cast', '/api/sessions/ssh-1/recording', '/api/sessions/ssh-1/recording/segment?fromSeq=0&start=0&duration=1', '/api/sessions/db-1/queries', '/api/alerts'];
 
   it('refuses requests without a token, with a bad token or a non-bearer scheme (401)', async () => {
     const bad = [{}, { authorization: 'Bearer not.a.jwt' }, { authorization: `Basic ${h.auditorToken}` }, { authorization: `Bearer ${h.auditorToken}x` }, { authorization: 'Bearer ' + 'a'.repeat(20_000) }];
@@ -145,7 +145,7 @@ describe('frames, timeline, alerts', () => {
 describe('openapi and UI', () => {
   it('describes every API route', async () => {
     const doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/alerts', '/api/alerts/stream', '/api/sessions', '/api/sessions/{id}', '/api/sessions/{id}/cast', '/api/sessions/{id}/frames', '/api/sessions/{id}/queries', '/api/sql', '/api/stream-tickets']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/alerts', '/api/alerts/stream', '/api/sessions', '/api/sessions/{id}', '/api/sessions/{id}/cast', '/api/sessions/{id}/frames', '/api/sessions/{id}/queries', '/api/sessions/{id}/recording', '/api/sessions/{id}/recording/segment', '/api/sql', '/api/stream-tickets']);
   });
 
   it('serves the UI and the player without a token, refuses path tricks', async () => {
