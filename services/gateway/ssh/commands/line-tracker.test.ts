@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineTracker, type LineAction } from './line-tracker.js';
 
@@ -65,5 +66,19 @@ describe('LineTracker', () => {
     const long = enters(type(t, 'x'.repeat(70_000) + '\r'))[0]!;
     expect(long.known).toBe(false);
     expect(long.line.length).toBeLessThanOrEqual(64 * 1024);
+  });
+});
+
+describe('LineTracker: properties', () => {
+  it('never throws, and chunking never changes the lines it reports', () => {
+    const keys = fc.constantFrom('a', 'b', ' ', '-', '\x7f', '\x15', '\x17', '\x0b', '\x01', '\x05', '\x02', '\x06', '\x03', '\r', '\t', '\x1b[A', '\x1b[D', '\x1b[C', '\x1b[3~', '\x1b[200~', '\x1b[201~', '\x1bb', 'é', '\x1b');
+    fc.assert(fc.property(fc.array(keys, { maxLength: 60 }), fc.integer({ min: 1, max: 7 }), (typed, step) => {
+      const bytes = Buffer.from(typed.join(''), 'utf8');
+      const whole = new LineTracker().feed(bytes).filter((a) => a.kind === 'enter').map((a) => [a.line, a.known]);
+      const t = new LineTracker();
+      const parts: unknown[] = [];
+      for (let i = 0; i < bytes.length; i += step) parts.push(...t.feed(bytes.subarray(i, i + step)).filter((a) => a.kind === 'enter').map((a) => [a.line, a.known]));
+      expect(parts).toEqual(whole);
+    }), { numRuns: 300 });
   });
 });

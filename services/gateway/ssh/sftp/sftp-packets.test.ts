@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sftpPacket as packet } from '../testing/sftp-packet.js';
 import { decodePacket, SftpDecoder, SftpType, statusPacket } from './sftp-packets.js';
@@ -49,5 +50,17 @@ describe('SftpDecoder', () => {
   it('builds a STATUS reply the decoder reads back', () => {
     const p = decodePacket(statusPacket(7, 3, 'no'));
     expect(p).toMatchObject({ type: SftpType.STATUS, id: 7, status: 3 });
+  });
+});
+
+describe('SftpDecoder: garbage', () => {
+  it('never throws anything but a length error, whatever the bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+      try {
+        for (const p of new SftpDecoder(256).push(Buffer.from(bytes))) expect(p.raw.length).toBeGreaterThanOrEqual(5);
+      } catch (err) {
+        expect(String(err)).toMatch(/exceeds the limit|zero length/);
+      }
+    }), { numRuns: 500 });
   });
 });

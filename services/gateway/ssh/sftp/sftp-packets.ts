@@ -50,7 +50,8 @@ export class SftpDecoder {
     let off = 0;
     while (this.buf.length - off >= 5) {
       const len = this.buf.readUInt32BE(off);
-      if (len < 1 || len > this.maxPacket) throw new RangeError(`sftp packet of ${len} bytes exceeds the limit of ${this.maxPacket}`);
+      if (len < 1) throw new RangeError('sftp packet with a zero length');
+      if (len > this.maxPacket) throw new RangeError(`sftp packet of ${len} bytes exceeds the limit of ${this.maxPacket}`);
       if (this.buf.length - off < 4 + len) break;
       out.push(decodePacket(this.buf.subarray(off, off + 4 + len)));
       off += 4 + len;
