@@ -157,6 +157,12 @@ export class RelaySession {
       case 'PortalSuspended':
       case 'EmptyQueryResponse':
         return this.resultEnd(msg);
+      case 'NotificationResponse': {
+        // NOTIFY payloads are free text a client chose: detectors only (no column to name).
+        const r = masking.plan.maskText(msg.payload);
+        if (r.findings.length === 0) return this.relay(msg);
+        return this.rewrite('NotificationResponse', encodeBackendMessage({ kind: 'NotificationResponse', processId: msg.processId, channel: msg.channel, payload: r.text }));
+      }
       case 'NoticeResponse': {
         const fields = maskNoticeFields(msg.fields, masking.plan);
         if (fields === undefined) return this.relay(msg);
@@ -271,7 +277,7 @@ export class RelaySession {
     this.toClient.forward(msg);
   }
 
-  private rewrite(kind: 'DataRow' | 'CopyData' | 'NoticeResponse' | 'ErrorResponse', bytes: Buffer): void {
+  private rewrite(kind: 'DataRow' | 'CopyData' | 'NoticeResponse' | 'ErrorResponse' | 'NotificationResponse', bytes: Buffer): void {
     this.toClient.write(bytes);
     this.o.recorder.toClient(kind, bytes, true);
   }

@@ -1,22 +1,21 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { sessionEndBody, sessionStartBody } from '../../core/events/bodies.js';
+import { sessionEndBody } from '../../core/events/bodies.js';
 import { isTollgateError } from '../../core/errors.js';
 import type { VerifiedIdentity } from '../../core/identity/index.js';
-import { SessionRecorder } from '../../core/recording/recorder.js';
+import type { SessionRecorder } from '../../core/recording/recorder.js';
 import type { SinkState } from '../../core/recording/sink.js';
 import type { ClientStartup } from './startup-params.js';
 import { ClientHandshake } from './client-handshake.js';
-import { WireRecorder } from './frame-recording.js';
+import type { WireRecorder } from './frame-recording.js';
 import { GatewaySqlState, gatewayError } from './gateway-errors.js';
-import { GuardrailSession } from './guardrails/index.js';
 import { writeBackendKeyData } from './protocol/backend-session.js';
 import { AUTHENTICATION_OK, EMPTY_FRONTEND, FrontendDecoder, READY_FOR_QUERY, Writer, type BackendDecoder, type DecodedBackendMessage } from './protocol/index.js';
-import { RelaySession } from './relay-session.js';
-import { ResultMasking } from './result-masking.js';
+import type { RelaySession } from './relay-session.js';
 import { openUpstream, sendUpstreamCancel, type UpstreamTarget } from './server-upstream.js';
 import type { GatewayDeps } from './server.js';
-import { recordedIdentity, recordedTarget, type PostgresConnection } from './session-start.js';
+import { checkLimits } from './session-limits.js';
+import { admit, buildRelay, recordRefusal, startRecording } from './session-login.js';
 import { upstreamStartupParameters } from './startup-params.js';
 import { UpstreamLogin } from './upstream-login.js';
 
@@ -126,36 +125,32 @@ export class ServerSession {
   private async authenticate(startup: ClientStartup, token: string, passwordSize: number): Promise<void> {
     const d = this.deps;
     const name = startup.connection;
-    let identity: VerifiedIdentity;
-    try {
-      identity = await d.verifier.verify(token, { protocol: 'postgres', remoteAddress: this.socket.remoteAddress ?? '' });
-    } catch (err) {
-      return this.refuse(GatewaySqlState.invalidPassword, `identity token rejected: ${isTollgateError(err) ? err.message : 'invalid token'}`, name);
+    const a = await admit(d, name, token, this.socket.remoteAddress ?? '');
+    // The client may have gone while its token was being verified: nothing to start then.
+    if (this.isClosed) return;
+    if (!('compiled' in a)) {
+      d.logger.info({ connection: name, subject: a.identity?.subject, reason: a.message }, 'postgres session refused');
+      recordRefusal(d, name, a);
+      this.socket.end(gatewayError('FATAL', a.code, a.message));
+      return this.close();
     }
-    const conn = d.config.connections[name];
-    const grant = d.policy.authorize(identity, name);
-    if (!grant.allowed || conn?.protocol !== 'postgres') {
-      const reason = grant.allowed ? `connection "${name}" is not a PostgreSQL connection` : grant.reason;
-      return this.refuse(GatewaySqlState.invalidAuthorization, `access to connection "${name}" denied: ${reason}`, name, identity);
-    }
-    let compiled;
-    try {
-      d.sink.assertAdmits(grant.recording);
-      compiled = d.grants.compile(grant);
-    } catch (err) {
-      const code = isTollgateError(err) && err.code === 'TG_ERR_RECORDING_REFUSED' ? GatewaySqlState.cannotConnectNow : GatewaySqlState.invalidAuthorization;
-      return this.refuse(code, `connection "${name}" refused: ${(err as Error).message}`, name);
-    }
-    this.identity = identity;
-    this.strict = grant.recording === 'strict';
-    const wire = this.startRecording(name, conn, identity, grant, passwordSize);
+    this.identity = a.identity;
+    this.strict = a.grant.recording === 'strict';
+    const { recorder, wire } = startRecording(d, a, {
+      address: `${this.socket.remoteAddress ?? ''}:${this.socket.remotePort ?? 0}`,
+      startupRaw: this.startupRaw,
+      passwordSize,
+    });
+    this.recorder = recorder;
+    this.wire = wire;
+    const { conn } = a;
     const target: UpstreamTarget = {
       connection: name, host: conn.host, port: conn.port, tls: conn.upstream.tls,
       maxMessageSize: d.config.limits.maxMessageSize, connectTimeoutMs: 10_000,
     };
     this.target = target;
     const login = new UpstreamLogin(conn.upstream.user, conn.upstream.password?.reveal(), name);
-    const packet = login.startupPacket(upstreamStartupParameters(startup, { user: conn.upstream.user, database: conn.database, readOnly: compiled.readOnly }));
+    const packet = login.startupPacket(upstreamStartupParameters(startup, { user: conn.upstream.user, database: conn.database, readOnly: a.compiled.readOnly }));
     let up;
     try {
       up = await openUpstream(target, packet, login, {
@@ -163,12 +158,12 @@ export class ServerSession {
         received: (msg) => (msg.kind === 'BackendKeyData' ? wire.clientSecret('BackendKeyData', msg.raw.length) : wire.upstream(msg.kind, msg.raw)),
       });
     } catch (err) {
-      const message = `cannot open connection "${name}": ${(err as Error).message}`;
+      const message = `cannot open connection "${name}": ${err instanceof Error ? err.message : String(err)}`;
       d.logger.warn({ err, connection: name }, 'postgres upstream login failed');
       this.socket.end(gatewayError('FATAL', GatewaySqlState.connectionFailure, message));
       return this.finish(message, GatewaySqlState.connectionFailure);
     }
-    if (this.phase === 'closed') {
+    if (this.isClosed) {
       up.socket.destroy();
       return;
     }
@@ -177,65 +172,23 @@ export class ServerSession {
     this.upstreamKey = login.backendKey;
     const key = d.cancelKeys.issue(() => this.cancelUpstream());
     this.gatewayKey = key.processId;
-    const hello = [AUTHENTICATION_OK, ...login.parameterFrames, writeBackendKeyData(new Writer(32), key.processId, key.secretKey).finish(), READY_FOR_QUERY[up.status]];
     wire.toClient('AuthenticationOk', AUTHENTICATION_OK);
-    this.relay = new RelaySession({
-      recorder: wire,
-      enforce: compiled.enforce === undefined ? undefined : new GuardrailSession(compiled.enforce),
-      observe: compiled.observe === undefined ? undefined : new GuardrailSession(compiled.observe),
-      masking: compiled.masking === undefined ? undefined : { plan: compiled.masking, results: new ResultMasking(compiled.masking, d.catalogFor(name)) },
-      probeNonce: d.probeNonce,
-      now: () => d.clock.nowMs(),
-    });
-    for (const b of hello) this.writeClient(b);
+    this.relay = buildRelay(d, a, wire);
+    for (const b of [AUTHENTICATION_OK, ...login.parameterFrames, writeBackendKeyData(new Writer(32), key.processId, key.secretKey).finish(), READY_FOR_QUERY[up.status]]) {
+      this.writeClient(b);
+    }
     this.phase = 'relay';
-    const upstream = up.socket;
+    this.attachUpstream(up.socket, name);
+    this.socket.resume();
+    this.runClient();
+  }
+
+  private attachUpstream(upstream: Socket, name: string): void {
     upstream.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
     upstream.on('drain', () => this.setWait('upstreamWrite', false));
     upstream.on('error', () => this.endWith(GatewaySqlState.connectionFailure, `connection to the upstream of "${name}" failed`));
     upstream.on('close', () => this.endWith(GatewaySqlState.connectionFailure, `the upstream of "${name}" closed the connection`));
     upstream.resume();
-    this.socket.resume();
-    this.runClient();
-  }
-
-  private startRecording(name: string, conn: PostgresConnection, identity: VerifiedIdentity, grant: { roles: readonly string[]; guardrails: readonly string[]; masking: readonly string[]; recording: 'strict' | 'buffered' }, passwordSize: number): WireRecorder {
-    const d = this.deps;
-    const recorder = new SessionRecorder(d.ids.sessionId(), 'POSTGRES', d.codec, d.sink, d.clock);
-    const wire = new WireRecorder(recorder);
-    this.recorder = recorder;
-    this.wire = wire;
-    recorder.record({
-      direction: 'GATEWAY',
-      eventType: 'session.start',
-      body: sessionStartBody({
-        identity: recordedIdentity(identity, grant.roles),
-        target: recordedTarget(name, conn),
-        clientAddress: `${this.socket.remoteAddress ?? ''}:${this.socket.remotePort ?? 0}`,
-        gatewayNode: d.config.node.name,
-        grant: grant.roles.join(','),
-        guardrails: [...grant.guardrails],
-        maskingProfiles: [...grant.masking],
-        recordingPolicy: grant.recording === 'strict' ? 'STRICT' : 'BUFFERED',
-        tokenExpiresAtMs: identity.expiresAt,
-      }),
-    });
-    if (this.startupRaw !== undefined) wire.client('StartupMessage', this.startupRaw);
-    wire.clientSecret('PasswordMessage', passwordSize);
-    wire.decision('auth.ok', 'AUTH_OK', { subject: identity.subject, reason: `connection ${name}` });
-    return wire;
-  }
-
-  private refuse(code: string, message: string, connection: string, identity?: VerifiedIdentity): void {
-    this.deps.logger.info({ connection, subject: identity?.subject, reason: message }, 'postgres session refused');
-    if (this.deps.sink.admits('strict')) {
-      const recorder = new SessionRecorder(this.deps.ids.sessionId(), 'POSTGRES', this.deps.codec, this.deps.sink, this.deps.clock);
-      const wire = new WireRecorder(recorder);
-      wire.decision('auth.fail', 'AUTH_FAIL', { subject: identity?.subject ?? '', reason: message, details: { connection, sqlstate: code } });
-      recorder.record({ direction: 'GATEWAY', eventType: 'session.end', body: sessionEndBody(message, { error: code, frames: recorder.frames + 1 }) });
-    }
-    this.socket.end(gatewayError('FATAL', code, message));
-    this.close();
   }
 
   private runClient(): void {
@@ -341,24 +294,21 @@ export class ServerSession {
 
   /** Checks the idle, statement and token limits; called about once a second. */
   sweep(now: number): void {
-    const limits = this.deps.config.limits;
-    if (this.phase === 'handshake' || this.phase === 'auth') {
-      if (now - this.openedAt > 60_000) this.endWith(GatewaySqlState.protocolViolation, 'authentication timed out');
-      return;
-    }
     const relay = this.relay;
-    if (this.phase !== 'relay' || relay === undefined) return;
-    if (this.identity !== undefined && now > this.identity.expiresAt + limits.tokenExpiryGrace) {
-      return this.endWith(GatewaySqlState.invalidAuthorization, 'terminating connection: the identity token expired; reconnect with a fresh token');
-    }
-    if (relay.outstanding === 0 && limits.idleTimeout > 0 && now - this.lastActivity > limits.idleTimeout) {
-      return this.endWith(GatewaySqlState.idleSessionTimeout, `terminating connection: idle for longer than ${limits.idleTimeout} ms`);
-    }
-    if (relay.outstanding > 0 && limits.statementTimeout > 0 && now - relay.busySince > limits.statementTimeout && this.cancelSentFor !== relay.busySince) {
-      this.cancelSentFor = relay.busySince;
-      this.wire?.decision('policy.block', 'BLOCK', { rule: 'limits/statement-timeout', reason: `statement ran longer than ${limits.statementTimeout} ms; cancel sent` });
-      this.cancelUpstream();
-    }
+    const action = checkLimits(now, {
+      phase: this.phase,
+      openedAt: this.openedAt,
+      lastActivity: this.lastActivity,
+      tokenExpiresAt: this.identity?.expiresAt,
+      outstanding: relay?.outstanding ?? 0,
+      busySince: relay?.busySince ?? 0,
+      cancelledBusySince: this.cancelSentFor,
+    }, this.deps.config.limits);
+    if (action === undefined) return;
+    if (action.kind === 'end') return this.endWith(action.code, action.message);
+    this.cancelSentFor = relay?.busySince ?? 0;
+    this.wire?.decision('policy.block', 'BLOCK', { rule: 'limits/statement-timeout', reason: action.message });
+    this.cancelUpstream();
   }
 
   /** Reacts to the recording sink: strict sessions end when it degrades, all when it fails. */
@@ -415,6 +365,10 @@ export class ServerSession {
 
   private close(): void {
     this.finish('closed during startup', null);
+  }
+
+  private get isClosed(): boolean {
+    return this.phase === 'closed';
   }
 
   /** The session id once recording started (for tests and logs). */
