@@ -12,6 +12,7 @@ import { parseSessionStart } from '../projection/session-info.js';
 import type { RuleEngine } from '../rules/engine.js';
 import { decodeFrames } from './decode.js';
 import { rebuildSessions } from './rebuild.js';
+import { loadAlertIds } from '../projection/alert-ids.js';
 import { writeBatch, type BatchWrites } from './writer.js';
 
 export interface PipelineDeps {
@@ -23,6 +24,13 @@ export interface PipelineDeps {
   /** Where alerts are published (tollgate.alerts.v1); absent: store only (backtests, tests). */
   log?: EventLog;
 }
+
+/**
+ * Records after a start within which a dead run may have written alerts without frames (its last,
+ * uncommitted batch, however the log splits it on redelivery): sessions starting there load their
+ * stored alert ids, so an alert the warmed rules do not raise again still counts.
+ */
+const REPLAY_WINDOW = 1_000_000;
 
 /** Sessions kept in memory beyond this are forgotten oldest first (and rebuilt from the store if they return). */
 const MAX_OPEN_SESSIONS = 50_000;
@@ -37,6 +45,8 @@ export class IngestPipeline {
   readonly maskStates = new Map<string, SessionMaskState>();
   /** Per partition: highest offset whose frame is already stored (from a run that died before committing). */
   private readonly fences = new Map<string, number>();
+  /** Per partition: the first offset this pipeline was handed. */
+  private readonly starts = new Map<string, number>();
 
   constructor(private readonly deps: PipelineDeps) {}
 
@@ -64,7 +74,7 @@ export class IngestPipeline {
     await codec.loadWriterSchemas(records.map((r) => r.value));
     const decoded = decodeFrames(codec, records, Number(this.deps.clock.nowMicros()));
     const fence = await this.fence(batch, records[0]!.offset);
-    await this.ensureSessions(decoded.frames);
+    await this.ensureSessions(decoded.frames, records[0]!.offset <= Math.max(fence, this.starts.get(`${batch.topic}/${batch.partition}`)! + REPLAY_WINDOW));
     maskBatch(decoded.frames, (f) => this.maskStateOf(f));
     const out = this.projector.project(decoded.frames);
     const alerts = this.evaluate(out);
@@ -95,8 +105,8 @@ export class IngestPipeline {
       for (const a of this.deps.rules.evaluate(fact)) {
         alerts.push(a);
         const s = this.projector.sessions.get(fact.sessionId);
-        if (s !== undefined) {
-          s.alerts++;
+        if (s !== undefined && !s.alertIds.has(a.alertId)) {
+          s.alertIds.add(a.alertId);
           out.touched.add(s);
         }
       }
@@ -112,6 +122,7 @@ export class IngestPipeline {
     const key = `${batch.topic}/${batch.partition}`;
     let fence = this.fences.get(key);
     if (fence === undefined) {
+      this.starts.set(key, firstOffset);
       const [row] = await this.deps.store.query<{ n: string | number; m: string | number }>(
         'SELECT count() AS n, max(log_offset) AS m FROM frames WHERE log_partition = {p:UInt32} AND log_offset >= {first:UInt64}',
         { p: batch.partition, first: firstOffset },
@@ -123,14 +134,21 @@ export class IngestPipeline {
   }
 
   /** Rebuilds sessions met mid-way (earlier frames folded by another run) before folding the batch. */
-  private async ensureSessions(frames: readonly StoredFrame[]): Promise<void> {
+  private async ensureSessions(frames: readonly StoredFrame[], replaying: boolean): Promise<void> {
     const need = new Map<string, number>();
+    const started: string[] = [];
     for (const f of frames) {
       if (this.projector.sessions.has(f.sessionId) || need.has(f.sessionId)) continue;
       if (f.seq > 0) need.set(f.sessionId, f.seq);
-      else this.projector.session(f.sessionId);
+      else {
+        this.projector.session(f.sessionId);
+        started.push(f.sessionId);
+      }
     }
     await rebuildSessions(this.deps.store, need, this.projector, this.maskStates, this.deps.plans);
+    // Batches a dead run may have processed in part: alerts it stored for sessions starting here
+    // must count once, and not be missed when the warmed rules do not raise them again.
+    if (replaying) await loadAlertIds(this.deps.store, started, this.projector);
   }
 
   private maskStateOf(f: StoredFrame): SessionMaskState {

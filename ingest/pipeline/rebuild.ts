@@ -6,6 +6,7 @@ import { maskPgPayload } from '../masking/postgres.js';
 import { STREAM_CONTEXT_CHARS } from '../masking/terminal.js';
 import { ProjectionOutput, type Projector } from '../projection/projector.js';
 import { parseSessionStart } from '../projection/session-info.js';
+import { loadAlertIds } from '../projection/alert-ids.js';
 
 /**
  * Sessions whose earlier frames this worker has not folded (it restarted, or took over a partition)
@@ -25,11 +26,6 @@ export async function rebuildSessions(
     `SELECT ${STORED_FRAME_COLUMNS} FROM frames WHERE session_id IN {ids:Array(String)} ORDER BY session_id, seq`,
     { ids },
   );
-  // Only alerts on frames before the batch: those of the batch itself are raised again now.
-  const alerts = await store.query<{ session_id: string; seq: string | number | null }>(
-    'SELECT session_id, seq FROM alerts FINAL WHERE session_id IN {ids:Array(String)}',
-    { ids },
-  );
   const scratch = new ProjectionOutput();
   for (const id of ids) maskStates.set(id, newMaskState(plans.fallback()));
   for (const r of rows) {
@@ -38,9 +34,7 @@ export async function rebuildSessions(
     observe(f, maskStates.get(f.sessionId)!, plans);
     projector.fold(f, scratch);
   }
-  for (const { session_id, seq } of alerts) {
-    if (seq !== null && Number(seq) < need.get(session_id)!) projector.session(session_id).alerts++;
-  }
+  await loadAlertIds(store, ids, projector);
 }
 
 /** Updates a session's masking state from a stored frame without masking it again. */

@@ -1,5 +1,6 @@
 import type { Store } from '../../services/core/store/port.js';
 import { ProjectionOutput, Projector } from './projector.js';
+import { loadAlertIds } from './alert-ids.js';
 import { storedSessions } from './stored-sessions.js';
 
 export interface ReprojectReport {
@@ -23,11 +24,7 @@ export async function reproject(store: Store, options: { truncate?: boolean; onP
     const projector = new Projector();
     const out = projector.project(frames, new ProjectionOutput());
     const ids = [...projector.sessions.keys()];
-    const counts = await store.query<{ session_id: string; n: string | number }>(
-      'SELECT session_id, count() AS n FROM alerts FINAL WHERE session_id IN {ids:Array(String)} GROUP BY session_id',
-      { ids },
-    );
-    for (const { session_id, n } of counts) projector.session(session_id).alerts = Number(n);
+    await loadAlertIds(store, ids, projector);
     const rows = out.rows();
     if (rows.queries.length > 0) await store.insert('queries', rows.queries as unknown as Record<string, unknown>[]);
     if (rows.commands.length > 0) await store.insert('commands', rows.commands as unknown as Record<string, unknown>[]);

@@ -27,7 +27,8 @@ export class SessionProjection {
   bytesFromClient = 0;
   bytesToClient = 0;
   blocked = 0;
-  alerts = 0;
+  /** Ids of the alerts raised on this session (a set: re-raising after a crash counts once). */
+  readonly alertIds = new Set<string>();
   outcome = 'active';
   endReason = '';
   error = '';
@@ -122,7 +123,7 @@ export class SessionProjection {
       target_user: i.targetUser, client_address: i.clientAddress, gateway_node: i.gatewayNode, recording_policy: i.recordingPolicy,
       guardrails: i.guardrails, masking_profiles: i.maskingProfiles, bytes_from_client: this.bytesFromClient,
       bytes_to_client: this.bytesToClient, frames: this.frames, queries: this.queries.count, commands: this.commands.count,
-      blocked: this.blocked, alerts: this.alerts, outcome: this.outcome, end_reason: this.endReason, error: this.error,
+      blocked: this.blocked, alerts: this.alertIds.size, outcome: this.outcome, end_reason: this.endReason, error: this.error,
     };
   }
 }

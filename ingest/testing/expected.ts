@@ -34,7 +34,7 @@ export function expectedTables(codec: EventCodec, records: readonly AppendRecord
   for (const fact of out.facts) {
     for (const a of engine.evaluate(fact)) {
       alertIds.push(a.alertId);
-      projector.session(a.sessionId!).alerts++;
+      projector.session(a.sessionId!).alertIds.add(a.alertId);
     }
   }
   const rows = out.rows();

@@ -12,6 +12,7 @@ import { IngestPipeline } from '../pipeline/pipeline.js';
 import { loadFingerprinter } from '../projection/fingerprint.js';
 import { RuleEngine, type CompiledRule } from '../rules/engine.js';
 import { loadRules } from '../rules/load.js';
+import { warmRules } from '../rules/warm.js';
 
 export interface Harness {
   dir: string;
@@ -50,6 +51,13 @@ export function testPipeline(store: Store, codec: EventCodec, rules: CompiledRul
     rules: new RuleEngine(rules),
     clock: new ManualClock(Date.now()),
   });
+}
+
+/** A pipeline as a restarted worker builds it: rule state warmed from the store first. */
+export async function restartedPipeline(store: Store, codec: EventCodec): Promise<IngestPipeline> {
+  const engine = new RuleEngine(loadRules());
+  await warmRules(store, engine, Date.now() * 1000);
+  return new IngestPipeline({ codec, store, plans: new MaskingPlans({ profiles: TEST_PROFILES, byConnection: { 'hr-db': 'hr' } }), rules: engine, clock: new ManualClock(Date.now()) });
 }
 
 /** Appended records as one partition's log records from `firstOffset`. */
