@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryQuery, pgClient, psql } from './testing/clients.js';
 import { startHarness, type Harness } from './testing/harness.js';
@@ -62,4 +64,16 @@ describe('connecting through the gateway', () => {
       await c.end();
     }
   });
+
+  it('pgbench initialises (DDL, COPY FROM STDIN, VACUUM) and runs in every query mode through the gateway', async () => {
+    const run = promisify(execFile);
+    const env = { ...process.env, PGPASSWORD: await h.token('bench', ['dev']) };
+    const conn = ['-h', '127.0.0.1', '-p', String(h.port), '-U', 'bench'];
+    await run('/usr/bin/pgbench', [...conn, '-i', '-s', '1', '-q', 'app'], { env, timeout: 60_000 });
+    for (const mode of ['simple', 'extended', 'prepared']) {
+      const { stdout } = await run('/usr/bin/pgbench', [...conn, '-c', '2', '-t', '50', '-M', mode, 'app'], { env, timeout: 60_000 });
+      expect(stdout).toMatch(/number of transactions actually processed: 100\/100/);
+      expect(stdout).toMatch(/number of failed transactions: 0/);
+    }
+  }, 90_000);
 });
