@@ -47,4 +47,11 @@ describe.skipIf(!HAVE_SSHD)('SSH gateway: session limits', () => {
     await expect(ssh2Connect(h, 'web', await h.token('alice', ['ops']))).rejects.toThrow(/authentication/i);
     h.log.up = true;
   });
+
+  it('refuses connections beyond maxSessions', async () => {
+    h = await startSshHarness({ limits: { maxSessions: 1 } });
+    const first = await ssh2Connect(h, 'web', await h.token('alice', ['ops']));
+    await expect(ssh2Connect(h, 'web', await h.token('alice', ['ops']))).rejects.toThrow();
+    first.end();
+  });
 });

@@ -48,8 +48,10 @@ export async function decideLogin(d: LoginDeps, username: string, token: string,
   } catch (err) {
     return fail(`access to "${connection}" refused: ${(err as Error).message}`, identity.subject);
   }
-  if (!d.sink.admits(decision.recording)) {
-    return fail(`recording is unavailable, so ${decision.recording} sessions to "${connection}" are refused until it recovers`, identity.subject);
+  try {
+    d.sink.assertAdmits(decision.recording);
+  } catch (err) {
+    return fail(`session to "${connection}" refused: ${(err as Error).message}`, identity.subject);
   }
   return { ok: true, connection, conn, identity, grant: decision, rules };
 }

@@ -48,6 +48,17 @@ describe('compileSshRules', () => {
     expect(() => compileSshRules(['bad'], { bad: { protocol: 'ssh', commmands: {} } })).toThrow(/invalid/);
   });
 
+  it('extends built-in profiles, and a configured profile named like a built-in only adds to it', () => {
+    const r = compileSshRules(['mine'], { mine: { protocol: 'ssh', extends: ['ssh-no-destructive'], sftp: 'deny' } });
+    expect(r.sftp).toBe('deny');
+    expect(r.deny.length).toBeGreaterThan(10);
+    expect(r.profiles).toEqual(['mine', 'ssh-no-destructive']);
+    expect(() => compileSshRules(['mine'], { mine: { protocol: 'ssh', extends: ['nope'] } })).toThrow(/not a built-in SSH profile/);
+    const shadow = compileSshRules(['ssh-readonly-commands'], { 'ssh-readonly-commands': { protocol: 'ssh', description: 'my own, emptier' } });
+    expect(shadow.allowLists).toHaveLength(1);
+    expect(shadow.sftp).toBe('read-only');
+  });
+
   it('a guarded custom profile denies opaque commands unless it says otherwise', () => {
     expect(compileSshRules(['c'], { c: { protocol: 'ssh', commands: { deny: ['reboot'] } } }).opaque).toBe('deny');
     expect(compileSshRules(['c'], { c: { protocol: 'ssh', commands: { deny: ['reboot'] }, opaqueCommands: 'allow' } }).opaque).toBe('allow');

@@ -50,23 +50,30 @@ export function compileSshRules(names: readonly string[], configured: Readonly<R
   const profiles: Array<[string, SshProfile]> = [];
   for (const name of names) {
     const custom = configured[name];
-    if (custom !== undefined) {
-      if (custom['protocol'] !== 'ssh') continue;
-      const parsed = sshProfileSchema.safeParse(custom);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${['guardrails', name, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
-        throw new TollgateError('TG_ERR_CONFIG', `SSH guardrail profile "${name}" is invalid: ${issues}`);
-      }
-      profiles.push([name, parsed.data]);
-      continue;
-    }
     const builtin = BUILTIN_SSH_PROFILES[name];
+    // A configured profile named like a built-in adds to it; it can never make the name mean less.
     if (builtin !== undefined) profiles.push([name, builtin]);
-    else if (!KNOWN_OTHER_PROTOCOL_PROFILES.has(name)) {
+    if (custom !== undefined && custom['protocol'] === 'ssh') {
+      const parsed = parseCustom(name, custom);
+      profiles.push([name, parsed]);
+      for (const base of parsed.extends ?? []) {
+        const extended = BUILTIN_SSH_PROFILES[base];
+        if (extended === undefined) throw new TollgateError('TG_ERR_CONFIG', `SSH guardrail profile "${name}" extends "${base}", which is not a built-in SSH profile (${Object.keys(BUILTIN_SSH_PROFILES).join(', ')})`);
+        profiles.push([base, extended]);
+      }
+    }
+    if (builtin === undefined && custom === undefined && !KNOWN_OTHER_PROTOCOL_PROFILES.has(name)) {
       throw new TollgateError('TG_ERR_CONFIG', `guardrail profile "${name}" is not defined; refusing the session rather than dropping a guardrail`);
     }
   }
   return merge(profiles);
+}
+
+function parseCustom(name: string, custom: Record<string, unknown>): SshProfile {
+  const parsed = sshProfileSchema.safeParse(custom);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${['guardrails', name, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
+  throw new TollgateError('TG_ERR_CONFIG', `SSH guardrail profile "${name}" is invalid: ${issues}`);
 }
 
 /** Built-in profiles of other gateways that a grant over "*" may carry; they do not apply to SSH. */
@@ -75,7 +82,7 @@ const KNOWN_OTHER_PROTOCOL_PROFILES = new Set(['read-only', 'no-ddl', 'no-unboun
 function merge(profiles: ReadonlyArray<[string, SshProfile]>): SshRules {
   const envExtra: string[] = [];
   const rules = {
-    profiles: profiles.map(([n]) => n).sort(),
+    profiles: [...new Set(profiles.map(([n]) => n))].sort(),
     guarded: false,
     shell: true,
     exec: true,

@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const sshProfileSchema = z.strictObject({
   protocol: z.literal('ssh'),
   description: z.string().optional(),
+  /** Built-in SSH profiles this one adds to (their restrictions apply too). */
+  extends: z.array(z.string().min(1)).optional(),
   /** Interactive shells (`ssh host`). */
   shell: z.enum(['allow', 'deny']).optional(),
   /** Remote commands (`ssh host cmd`). */
