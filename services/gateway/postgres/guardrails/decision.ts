@@ -41,9 +41,14 @@ export type Decision = AllowDecision | BlockDecision | ObserveDecision;
 /** The one allow decision, shared so the hot path allocates nothing for it. */
 export const ALLOW: AllowDecision = Object.freeze({ action: 'allow' });
 
+// Quoted identifiers may hold line breaks, terminal escapes and bidi overrides; the message is
+// recorded and logged, so a name like "x\nINFO ..." must not start a forged line there.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 /** Builds a verdict whose message names the rule. */
 export function verdict(ruleId: string, what: string, sqlstate: string = SQLSTATE.insufficientPrivilege): Verdict {
-  return { ruleId, sqlstate, message: `blocked by guardrail ${ruleId}: ${what}` };
+  return { ruleId, sqlstate, message: `blocked by guardrail ${ruleId}: ${what.replace(UNPRINTABLE, '?')}` };
 }
 
 /** Turns a verdict into the decision for the configured mode. */

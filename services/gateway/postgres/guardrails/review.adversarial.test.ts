@@ -92,6 +92,23 @@ describe('#option dump: the PL/pgSQL compiler would print the body to the gatewa
   });
 });
 
+describe('block messages are recorded and logged', () => {
+  // eslint-disable-next-line no-control-regex
+  const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  it.each([
+    'SELECT "evil\nINFO forged\u001b[31m"()',
+    'EXECUTE "p\nq"',
+    'DO LANGUAGE "x\ny" $$x$$',
+    'SELECT "pg\u202eauthid"()',
+    'CREATE FUNCTION f() RETURNS int LANGUAGE "evil\r\nlang" AS $$x$$',
+    'SELECT 1 +',
+  ])('carry no line breaks, escapes or bidi controls from %j', (sql) => {
+    const d = guards.get('read-only')?.(sql);
+    expect(d?.action).toBe('block');
+    expect(d?.action === 'block' && d.message).not.toMatch(UNSAFE);
+  });
+});
+
 describe('two-phase commit reaches other sessions', () => {
   // PostgreSQL 15 with default_transaction_read_only=on ran COMMIT PREPARED of another session's INSERT.
   it.each([
