@@ -41,7 +41,7 @@ export const startPostgresGateway: RoleStarter = async (deps: NodeDeps): Promise
   const grants = new GrantCompiler(config);
   const tls = listenerTls(listener.tls, config.dataDir, logger);
   // The node's shared sink when the runtime provides one (it owns the spool); else one of our own.
-  const shared = (deps as { sink?: RecordingSink | undefined }).sink;
+  const shared = deps.sink;
   const sink = shared ?? new RecordingSink(deps.log, { topic: Topics.frames, maxPendingBytes: SINK_MAX_PENDING_BYTES, retryDelayMs: 250 });
   if (shared === undefined) sink.on('state', (state, err) => logger.warn({ state, err }, 'recording sink state changed'));
   const cat = catalogs(config, () => deps.clock.nowMs());
