@@ -27,7 +27,7 @@ export interface SshGatewayDeps {
 
 /**
  * The SSH listener: the only place that binds a socket. Each accepted connection becomes a
- * ClientConnection; beyond limits.maxSessions new connections are closed at once.
+ * ClientConnection; beyond limits.maxSessions new TCP connections are closed at once.
  */
 export class SshGateway {
   private readonly server: ssh2.Server;
@@ -41,6 +41,8 @@ export class SshGateway {
     this.server = new ssh2.Server({ hostKeys: [d.hostKey], ident: 'tollgate', ...(process.env['TG_SSH_DEBUG'] ? { debug: (m: string) => console.error(m) } : {}) }, (conn, info) => this.accept(conn, info));
     this.server.on('error', (err: Error) => d.logger.error({ err }, 'ssh listener error'));
     d.sink.on('state', this.onSinkState);
+    // ssh2 destroys sockets beyond this before any protocol work (a DISCONNECT would need a handshake first).
+    this.server.maxConnections = d.config.limits.maxSessions;
   }
 
   /** Binds host:port (port 0 picks a free one) and resolves with the bound address. */
@@ -64,12 +66,6 @@ export class SshGateway {
   }
 
   private accept(conn: ssh2.Connection, info: ssh2.ClientInfo): void {
-    if (this.live.size >= this.d.config.limits.maxSessions) {
-      this.d.logger.warn({ remoteAddress: info.ip }, 'ssh connection refused: maxSessions reached');
-      conn.on('error', () => undefined);
-      conn.end();
-      return;
-    }
     const c: ClientConnection = new ClientConnection(this.d, conn, `${info.ip}:${info.port}`, () => this.live.delete(c));
     this.live.add(c);
     c.start();
