@@ -1,5 +1,5 @@
 import type { ConnectionConfig, RoleConfig } from '../config/index.js';
-import { compileGlob, type VerifiedIdentity } from '../identity/index.js';
+import { compileGlob, printable, type VerifiedIdentity } from '../identity/index.js';
 import { compileRoleMatcher, type IdentityPredicate } from './role-matcher.js';
 import type { Denial, Grant, Policy, RecordingMode } from './types.js';
 
@@ -54,11 +54,12 @@ export function compilePolicy(input: PolicyInput): Policy {
     authorize: (identity, connection) => {
       const matched = rolesFor(identity);
       const mode = connections.get(connection);
-      if (mode === undefined) return deny(connection, matched, `connection "${connection}" is not configured`);
+      // The name comes from the client (a database name, a host): it must not break the audit line.
+      if (mode === undefined) return deny(connection, matched, `connection "${printable(connection, 80)}" is not configured`);
       const granting = matched.filter((r) => r.grants.has(connection));
       if (granting.length === 0) {
         const why = matched.length === 0
-          ? `no role matches ${identity.subject} from ${identity.issuer}`
+          ? `no role matches ${printable(String(identity.subject))} from ${printable(String(identity.issuer))}`
           : `roles ${matched.map((r) => r.name).join(', ')} grant no access to "${connection}"`;
         return deny(connection, matched, why);
       }

@@ -21,6 +21,16 @@ describe('requested connection names are looked up, never matched as patterns', 
   });
 });
 
+describe('denial reasons are recorded: no forged lines from client-chosen names', () => {
+  it('sanitises the requested connection name', () => {
+    const p = policyFrom({ r: { match: { issuer: IDP, groups: ['dev'] }, grants: [{ connections: ['staging-*'] }] } });
+    const d = p.authorize(who(['dev']), 'app\n2026-01-01 INFO granted\u001b[31m\u202e');
+    expect(d.allowed).toBe(false);
+    // eslint-disable-next-line no-control-regex
+    expect(!d.allowed && d.reason).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+  });
+});
+
 describe('combining roles can only add restrictions', () => {
   it('a second role granting without guardrails or masking does not lift the first role\'s', () => {
     const p = policyFrom({
