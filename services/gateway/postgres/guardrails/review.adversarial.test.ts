@@ -33,6 +33,16 @@ describe('attribute notation: (x).f calls f(x) when x is not composite', () => {
     expect(ruleOf(profile, sql)).toBe(rule);
   });
 
+  it('read-only judges a field of a scalar as a call, so user functions are unknown there', () => {
+    expect(ruleOf('read-only', "SELECT ('x'::text).my_writer")).toBe('read-only/unknown-function');
+    expect(ruleOf('read-only', 'SELECT (42).my_writer')).toBe('read-only/unknown-function');
+    expect(ruleOf('read-only', "SELECT ('{}'::pg_catalog.jsonb).my_writer")).toBe('read-only/unknown-function');
+    // Builtins stay known: ('abc'::text).length is length('abc').
+    expect(ruleOf('read-only', "SELECT ('abc'::text).length, ('x'::varchar(3)).upper")).toBe('allow');
+    // A cast to a composite type is field access, not a call.
+    expect(ruleOf('read-only', "SELECT ('(1,2)'::pair).a")).toBe('allow');
+  });
+
   it('still allows ordinary composite field access in read-only', () => {
     expect(ruleOf('read-only', 'SELECT (t.addr).city, (pg_stat_file_info).size FROM t')).toBe('allow');
     expect(ruleOf('read-only', "SELECT (row(1, 2)::pair).a, (ARRAY[1])[1]")).toBe('allow');

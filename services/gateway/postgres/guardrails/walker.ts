@@ -100,25 +100,48 @@ export function inspect(obj: Json, ctx: WalkContext): void {
   }
   if (Array.isArray(obj.funcname)) visitFunction(obj, ctx);
   // A_Indirection: `(expr).f` is f(expr) when expr is not composite, so each field may be a call.
-  if (Array.isArray(obj.indirection) && obj.arg !== undefined) visitAttributeCalls(obj.indirection, ctx);
+  if (Array.isArray(obj.indirection) && obj.arg !== undefined) visitAttributeCalls(obj.indirection, isScalar(obj.arg), ctx);
   // A_Expr with OPERATOR(schema.op): an operator from another schema runs that schema's code.
   if (typeof obj.kind === 'string' && obj.kind.startsWith('AEXPR_') && Array.isArray(obj.name)) visitOperator(obj.name, ctx);
 }
 
 /**
  * PostgreSQL's attribute notation: `('/etc/passwd'::text).pg_read_file` calls pg_read_file.
- * Fields with a special meaning are judged as calls; any other field is recorded as a known
- * function so a policy's denyFunctions still sees it without read-only denying every
- * composite-field access (a user function reached this way stays a documented gap).
+ * When the value is a constant or cast to a builtin scalar type, it has no fields, so the first
+ * name is certainly a call and is judged like any other (read-only denies unknown ones). Otherwise
+ * fields with a special meaning are judged as calls and the rest are recorded as known functions,
+ * so a policy's denyFunctions still sees them without read-only denying every composite-field
+ * access (a user function reached from a column this way stays a documented gap).
  */
-function visitAttributeCalls(indirection: unknown[], ctx: WalkContext): void {
-  for (const item of indirection) {
+function visitAttributeCalls(indirection: unknown[], scalar: boolean, ctx: WalkContext): void {
+  indirection.forEach((item, i) => {
     const name = stringValue(item);
-    if (name === undefined) continue;
+    if (name === undefined) return;
     const fn = { schema: undefined, name };
-    if (FUNCTION_KINDS.has(name) || DYNAMIC.matches(fn) || SETTING_FUNCTIONS.has(name)) visitFunction({ funcname: [item] }, ctx);
+    if ((scalar && i === 0) || FUNCTION_KINDS.has(name) || DYNAMIC.matches(fn) || SETTING_FUNCTIONS.has(name)) visitFunction({ funcname: [item] }, ctx);
     else ctx.b.addFunction(fn, true);
-  }
+  });
+}
+
+/** Builtin scalar types: a value of one of these (or of an array of them) has no fields. */
+const SCALAR_TYPES = new Set(
+  `text varchar bpchar char name int2 int4 int8 numeric float4 float8 bool oid regclass regproc
+   regprocedure regoper regoperator regtype regrole regnamespace regconfig regdictionary
+   json jsonb bytea uuid date time timetz timestamp timestamptz interval inet cidr macaddr xml
+   bit varbit money tsvector tsquery pg_lsn`.split(/\s+/),
+);
+
+/** True for a constant, or a cast to a builtin scalar type, which attribute notation can only call. */
+function isScalar(node: unknown): boolean {
+  const obj = asObject(node);
+  if (obj === undefined) return false;
+  if (obj.A_Const !== undefined) return true;
+  const cast = asObject(obj.TypeCast);
+  const typeName = asObject(cast?.typeName);
+  const names = Array.isArray(typeName?.names) ? typeName.names : [];
+  const last = stringValue(names[names.length - 1]);
+  const schema = names.length >= 2 ? stringValue(names[names.length - 2]) : 'pg_catalog';
+  return last !== undefined && schema === 'pg_catalog' && SCALAR_TYPES.has(last);
 }
 
 function visitOperator(parts: unknown[], ctx: WalkContext): void {
