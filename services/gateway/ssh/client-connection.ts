@@ -56,6 +56,9 @@ export class ClientConnection implements ChannelContext {
 
   start(): void {
     const c = this.conn;
+    // Keystrokes and echoes are small packets: Nagle's algorithm would hold them back (OpenSSH sets this too).
+    // ssh2's Connection has setNoDelay at run time; @types/ssh2 only declares it on Client.
+    (c as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     c.on('authentication', (ctx) => this.authenticate(ctx));
     c.on('ready', () => this.ready());
     c.on('error', (err) => this.d.logger.debug({ err, remoteAddress: this.remoteAddress }, 'ssh client connection error'));

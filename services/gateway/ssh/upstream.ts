@@ -52,6 +52,7 @@ export function connectUpstream(name: string, conn: SshConnection, options: Upst
     });
     client.once('error', fail);
     client.connect(config);
+    client.setNoDelay(true);
   });
 }
 
