@@ -29,7 +29,7 @@ export async function startIngest(deps: NodeDeps): Promise<RoleHandle[]> {
     defaultProfile: config.ingest.defaultMaskingProfile,
     ...(config.maskingHashKey === undefined ? {} : { hashKey: config.maskingHashKey.reveal() }),
   });
-  const pipeline = new IngestPipeline({ codec, store, plans, rules: engine, clock, log });
+  const pipeline = new IngestPipeline({ codec, store, plans, rules: engine, clock, log, replayWindow: config.ingest.batchRecords });
   const ingestLog = logger.child({ role: 'ingest' });
   const consumers: Consumer[] = [];
   consumers.push(

@@ -23,14 +23,14 @@ export interface PipelineDeps {
   clock: Clock;
   /** Where alerts are published (tollgate.alerts.v1); absent: store only (backtests, tests). */
   log?: EventLog;
+  /**
+   * Records after a start within which a dead run may have written alerts without frames: its last,
+   * uncommitted batch, however the log splits it on redelivery. Sessions starting there load their
+   * stored alert ids, so an alert the warmed rules do not raise again still counts. Set it to the
+   * largest batch a worker takes (ingest.batchRecords); default 5000.
+   */
+  replayWindow?: number;
 }
-
-/**
- * Records after a start within which a dead run may have written alerts without frames (its last,
- * uncommitted batch, however the log splits it on redelivery): sessions starting there load their
- * stored alert ids, so an alert the warmed rules do not raise again still counts.
- */
-const REPLAY_WINDOW = 1_000_000;
 
 /** Sessions kept in memory beyond this are forgotten oldest first (and rebuilt from the store if they return). */
 const MAX_OPEN_SESSIONS = 50_000;
@@ -74,7 +74,7 @@ export class IngestPipeline {
     await codec.loadWriterSchemas(records.map((r) => r.value));
     const decoded = decodeFrames(codec, records, Number(this.deps.clock.nowMicros()));
     const fence = await this.fence(batch, records[0]!.offset);
-    await this.ensureSessions(decoded.frames, records[0]!.offset <= Math.max(fence, this.starts.get(`${batch.topic}/${batch.partition}`)! + REPLAY_WINDOW));
+    await this.ensureSessions(decoded.frames, records[0]!.offset <= Math.max(fence, this.starts.get(`${batch.topic}/${batch.partition}`)! + (this.deps.replayWindow ?? 5000)));
     maskBatch(decoded.frames, (f) => this.maskStateOf(f));
     const out = this.projector.project(decoded.frames);
     const alerts = this.evaluate(out);

@@ -1,0 +1,114 @@
+// Ingest throughput: frames per second through the whole pipeline (embedded log -> decode -> mask ->
+// project -> rules -> chDB) beside a raw chDB insert of the same frame rows in the same script (the
+// limit: what the store takes when nothing else is done). Run: node --import tsx load-tests/ingest.bench.ts
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ManualClock } from '../services/core/clock.js';
+import { openEmbeddedLog } from '../services/core/log/embedded/index.js';
+import { Topics } from '../services/core/log/port.js';
+import { openStore } from '../services/core/store/open.js';
+import { frameRow } from '../ingest/model/stored-frame.js';
+import { MaskingPlans } from '../ingest/masking/profiles.js';
+import { decodeFrames } from '../ingest/pipeline/decode.js';
+import { IngestPipeline } from '../ingest/pipeline/pipeline.js';
+import { loadFingerprinter } from '../ingest/projection/fingerprint.js';
+import { RuleEngine } from '../ingest/rules/engine.js';
+import { loadRules } from '../ingest/rules/load.js';
+import { FixtureRecorder } from '../ingest/testing/fixtures.js';
+import { TEST_PROFILES } from '../ingest/testing/harness.js';
+import { recordWorkload } from '../ingest/testing/workload.js';
+
+export interface IngestBenchFigures {
+  frames: number;
+  batchRecords: number;
+  pipelineFramesPerSec: number;
+  rawInsertFramesPerSec: number;
+  /** pipeline / raw insert: the share of the store's own insert rate the whole pipeline reaches. */
+  ratioToRawInsert: number;
+  alerts: number;
+  queries: number;
+}
+
+/** Runs the pipeline over `sessions` recorded sessions (about 25 frames each), then the raw insert. */
+export async function run(sessions = 4000, batchRecords = 20_000): Promise<IngestBenchFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'tollgate-ingest-bench-'));
+  await loadFingerprinter();
+  // Recorded on a recent weekday at 10:00 UTC: working hours, so the off-hours rule does not fire on
+  // every session (alerts are a small share of real traffic), and inside the frames TTL.
+  const rec = await FixtureRecorder.create(recentWeekdayMorning());
+  recordWorkload(rec, sessions, { queriesPerSession: 3, rowsPerQuery: 6 });
+  const total = rec.records.length;
+  const log = await openEmbeddedLog({ dir: join(dir, 'log'), partitions: 2, fsync: 'never', consumer: { maxBatchBytes: 64 * 1024 * 1024 } });
+  const store = await openStore({ kind: 'chdb', path: join(dir, 'chdb') });
+  try {
+    await store.migrate();
+    for (let i = 0; i < total; i += 10_000) await log.append(Topics.frames, rec.records.slice(i, i + 10_000));
+    const timed = process.env['BENCH_STAGES'] === '1' ? new Map<string, number>() : undefined;
+    const storeForPipeline = timed === undefined ? store : { ...store, query: store.query.bind(store), command: store.command.bind(store), migrate: store.migrate.bind(store), close: store.close.bind(store),
+      insert: async (t: string, r: readonly Record<string, unknown>[], o?: { dedupToken?: string }) => { const t0 = performance.now(); await store.insert(t, r, o); timed.set(t, (timed.get(t) ?? 0) + performance.now() - t0); timed.set(`${t}#rows`, (timed.get(`${t}#rows`) ?? 0) + r.length); } };
+    const pipeline = new IngestPipeline({
+      codec: rec.codec,
+      store: storeForPipeline,
+      plans: new MaskingPlans({ profiles: TEST_PROFILES }),
+      rules: new RuleEngine(loadRules()),
+      clock: new ManualClock(Date.now()),
+    });
+    let done = 0;
+    let batches = 0;
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((r) => (finish = r));
+    const started = performance.now();
+    const consumer = await log.consume({ group: 'bench', topics: [Topics.frames], maxBatchRecords: batchRecords }, async (batch) => {
+      await pipeline.handle(batch);
+      done += batch.records.length;
+      batches++;
+      if (done >= total) finish();
+    });
+    await finished;
+    const pipelineSec = (performance.now() - started) / 1000;
+    if (timed !== undefined) process.stderr.write(`${JSON.stringify(Object.fromEntries(timed))} total ${pipelineSec} batches ${batches}\n`);
+    await consumer.stop();
+
+    const count = async (sql: string) => Number((await store.query<{ n: string }>(sql))[0]!.n);
+    const stored = await count('SELECT count() AS n FROM frames');
+    if (stored !== total) throw new Error(`pipeline stored ${stored} frames of ${total}`);
+    const alerts = await count('SELECT count() AS n FROM alerts FINAL');
+    const queries = await count('SELECT count() AS n FROM queries FINAL');
+
+    // The limit: the same frame rows inserted raw into the same (emptied) table, in batches of the same size.
+    await store.command('TRUNCATE TABLE frames');
+    const values = rec.records.map((r, i) => ({ topic: Topics.frames, partition: 0, offset: i, key: r.key, value: r.value, timestampMs: 0 }));
+    const rows = decodeFrames(rec.codec, values, 0).frames.map(frameRow);
+    const rawStart = performance.now();
+    for (let i = 0; i < rows.length; i += batchRecords) await store.insert('frames', rows.slice(i, i + batchRecords));
+    const rawSec = (performance.now() - rawStart) / 1000;
+
+    const pipelineFramesPerSec = Math.round(total / pipelineSec);
+    const rawInsertFramesPerSec = Math.round(total / rawSec);
+    return {
+      frames: total,
+      batchRecords,
+      pipelineFramesPerSec,
+      rawInsertFramesPerSec,
+      ratioToRawInsert: Number((pipelineFramesPerSec / rawInsertFramesPerSec).toFixed(3)),
+      alerts,
+      queries,
+    };
+  } finally {
+    await log.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function recentWeekdayMorning(): number {
+  const d = new Date(Date.now() - 86_400_000);
+  while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setUTCDate(d.getUTCDate() - 1);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 10, 0);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.stdout.write(`${JSON.stringify(await run(), null, 2)}\n`);
+}
