@@ -21,6 +21,11 @@ import { UpstreamLogin } from './upstream-login.js';
 
 type Phase = 'handshake' | 'auth' | 'relay' | 'closed';
 
+/** Errors that mean the peer sent bytes that are not (or no longer) the protocol. */
+function isWireError(err: unknown): err is Error {
+  return isTollgateError(err) && (err.code === 'TG_ERR_PROTOCOL' || err.code === 'TG_ERR_MESSAGE_TOO_LARGE');
+}
+
 /**
  * One client connection: the socket adapter around ClientHandshake (startup), the async login
  * (token, policy, upstream) and RelaySession (everything after). It owns both sockets, flow
@@ -97,12 +102,12 @@ export class ServerSession {
           case 'authenticate':
             this.phase = 'auth';
             this.socket.pause();
-            void this.authenticate(step.startup, step.token, msg.raw.length);
+            this.authenticate(step.startup, step.token, msg.raw.length).catch((err: unknown) => this.internalFailure(err));
             return;
         }
       }
     } catch (err) {
-      this.protocolFailure(err);
+      this.failure(err);
     }
   }
 
@@ -116,6 +121,8 @@ export class ServerSession {
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
+    // Errors of the wrapped socket surface on the TLS socket; this keeps a stray one from crashing the process.
+    plain.on('error', () => undefined);
     plain.write(answer);
     const secure = new TLSSocket(plain, { isServer: true, secureContext: this.deps.tls?.context });
     this.socket = secure;
@@ -200,7 +207,7 @@ export class ServerSession {
         if (relay.ended !== undefined) break;
       }
     } catch (err) {
-      return this.protocolFailure(err);
+      return this.failure(err);
     }
     this.flush();
   }
@@ -233,7 +240,8 @@ export class ServerSession {
         relay.fromUpstream(msg);
       }
     } catch (err) {
-      this.endWith(GatewaySqlState.protocolViolation, `the upstream sent a bad message: ${(err as Error).message}`);
+      if (isWireError(err)) this.endWith(GatewaySqlState.protocolViolation, `the upstream sent a bad message: ${err.message}`);
+      else this.internalFailure(err);
     } finally {
       this.pumping = false;
     }
@@ -331,10 +339,24 @@ export class ServerSession {
     this.finish(message, code);
   }
 
-  private protocolFailure(err: unknown): void {
-    const message = isTollgateError(err) ? err.message : 'malformed message';
+  /** A client message the decoder refused ends the session; anything else is the gateway's own fault. */
+  private failure(err: unknown): void {
+    if (!isWireError(err)) return this.internalFailure(err);
     this.deps.logger.info({ err, remote: this.socket.remoteAddress }, 'postgres client sent a bad message');
-    this.endWith(GatewaySqlState.protocolViolation, `invalid message from client: ${message}`);
+    this.endWith(GatewaySqlState.protocolViolation, `invalid message from client: ${err.message}`);
+  }
+
+  /** Ends the session after an unexpected error (recording closed, a bug) without taking the process down. */
+  internalFailure(err: unknown): void {
+    this.deps.logger.error({ err, sessionId: this.sessionId }, 'postgres session failed');
+    try {
+      this.endWith(GatewaySqlState.internalError, 'terminating connection: internal error in the tollgate gateway');
+    } catch {
+      this.phase = 'closed';
+      this.socket.destroy();
+      this.upstream?.destroy();
+      this.onClosed(this);
+    }
   }
 
   /** Ends the session once: records session.end, releases the cancel key, closes both sockets. */

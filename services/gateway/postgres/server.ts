@@ -46,7 +46,7 @@ export class PostgresGateway {
   private readonly sessions = new Set<ServerSession>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly onSinkState = (state: SinkState) => {
-    for (const s of [...this.sessions]) s.onSinkState(state);
+    for (const s of [...this.sessions]) this.guard(s, () => s.onSinkState(state));
   };
 
   constructor(private readonly deps: GatewayDeps) {
@@ -95,8 +95,17 @@ export class PostgresGateway {
     this.sessions.add(session);
   }
 
+  /** One session's failure never reaches the timer or the other sessions. */
+  private guard(s: ServerSession, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      s.internalFailure(err);
+    }
+  }
+
   private sweep(): void {
     const now = this.deps.clock.nowMs();
-    for (const s of [...this.sessions]) s.sweep(now);
+    for (const s of [...this.sessions]) this.guard(s, () => s.sweep(now));
   }
 }
