@@ -24,11 +24,16 @@ import { printFigures } from './support/bench-report.js';
 import { summariseCpuProfile, type ProfileSummary } from './support/cpu-profile.js';
 import { startPgBouncer } from './support/pgbouncer.js';
 import { initPgbench, runPgbench, type PgbenchResult, type PgbenchRun, type PgTarget } from './support/pgbench.js';
-import { freePort } from './support/processes.js';
+import { cpuMicros, freePort } from './support/processes.js';
 import { cpuProfiles, mintToken, startGatewayProcess, type GatewayProcess, type GatewaySetup } from './support/tollgate-gateway.js';
 
 export type PathName = 'direct' | 'pgbouncer' | 'tollgate';
 export type Mode = PgbenchRun['mode'];
+
+/** One pgbench run, plus the CPU the proxy in the path used per transaction (null for direct). */
+export interface MeasuredRun extends PgbenchResult {
+  proxyCpuUsPerTx: number | null;
+}
 
 export interface PathFigure {
   path: PathName;
@@ -37,8 +42,9 @@ export interface PathFigure {
   tps: number;
   p50Ms: number;
   p99Ms: number;
+  proxyCpuUsPerTx: number | null;
   failed: number;
-  rounds: PgbenchResult[];
+  rounds: MeasuredRun[];
 }
 
 export interface PostgresBenchFigures {
@@ -66,12 +72,14 @@ function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 1000) / 1000;
 }
 
-function figure(path: PathName, mode: Mode, rounds: PgbenchResult[]): PathFigure {
+function figure(path: PathName, mode: Mode, rounds: MeasuredRun[]): PathFigure {
+  const cpu = rounds.map((r) => r.proxyCpuUsPerTx).filter((c): c is number => c !== null);
   return {
     path, mode, rounds,
     tps: mean(rounds.map((r) => r.tps)),
     p50Ms: mean(rounds.map((r) => r.p50Ms)),
     p99Ms: mean(rounds.map((r) => r.p99Ms)),
+    proxyCpuUsPerTx: cpu.length === 0 ? null : Math.round(mean(cpu)),
     failed: rounds.reduce((a, r) => a + r.failed, 0),
   };
 }
@@ -80,6 +88,15 @@ function figure(path: PathName, mode: Mode, rounds: PgbenchResult[]): PathFigure
 function orderFor(round: number, paths: readonly PathName[]): PathName[] {
   const rotated = paths.map((_, i) => paths[(i + round) % paths.length] as PathName);
   return round % 2 === 1 ? rotated.reverse() : rotated;
+}
+
+/** Runs pgbench and reads the proxy's CPU time (all threads, from /proc) before and after. */
+async function measured(target: PgTarget, proxyPid: number | undefined, spec: PgbenchRun): Promise<MeasuredRun> {
+  const before = cpuMicros(proxyPid);
+  const result = await runPgbench(target, spec);
+  const after = cpuMicros(proxyPid);
+  const cpu = before === undefined || after === undefined || result.transactions === 0 ? null : (after - before) / result.transactions;
+  return { ...result, proxyCpuUsPerTx: cpu === null ? null : Math.round(cpu * 10) / 10 };
 }
 
 const ratio = (a: number | undefined, b: number | undefined) =>
@@ -126,14 +143,16 @@ export async function run(): Promise<PostgresBenchFigures> {
       pgbouncer: { ...direct, port: bouncer.port },
       ...(gateway === undefined ? {} : { tollgate: { port: gateway.port, database: DATABASE, user: 'pgbench', password: token } }),
     };
+    const pids: Partial<Record<PathName, number | undefined>> = { pgbouncer: bouncer.pid, tollgate: gateway?.pid };
     const paths = (['direct', 'pgbouncer', 'tollgate'] as const).filter((p) => targets[p] !== undefined);
     const modes: Mode[] = ['simple', 'extended'];
-    const runs = new Map<string, PgbenchResult[]>();
+    const runs = new Map<string, MeasuredRun[]>();
     for (let round = 0; round < settings.rounds; round++) {
       for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
         for (const path of orderFor(round, paths)) {
-          const result = await runPgbench(targets[path] as PgTarget, { mode, clients: settings.clients, threads: settings.threads, seconds: settings.seconds });
-          process.stderr.write(`round ${round + 1} ${mode.padEnd(8)} ${path.padEnd(9)} ${result.tps.toFixed(0)} tps  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  failed ${result.failed}\n`);
+          const result = await measured(targets[path] as PgTarget, pids[path], { mode, clients: settings.clients, threads: settings.threads, seconds: settings.seconds });
+          const cpu = result.proxyCpuUsPerTx === null ? '' : `  proxy CPU ${result.proxyCpuUsPerTx} µs/tx`;
+          process.stderr.write(`round ${round + 1} ${mode.padEnd(8)} ${path.padEnd(9)} ${result.tps.toFixed(0)} tps  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  failed ${result.failed}${cpu}\n`);
           const key = `${path}/${mode}`;
           runs.set(key, [...(runs.get(key) ?? []), result]);
         }
@@ -144,7 +163,7 @@ export async function run(): Promise<PostgresBenchFigures> {
     const singleConnection: PathFigure[] = [];
     for (const mode of modes) {
       for (const path of paths) {
-        const r = await runPgbench(targets[path] as PgTarget, { mode, clients: 1, threads: 1, transactionsPerClient: settings.singleTransactions });
+        const r = await measured(targets[path] as PgTarget, pids[path], { mode, clients: 1, threads: 1, transactionsPerClient: settings.singleTransactions });
         singleConnection.push(figure(path, mode, [r]));
       }
     }

@@ -1,9 +1,9 @@
 import type { PathFigure, PostgresBenchFigures } from '../postgres.bench.js';
 
 function table(rows: readonly PathFigure[]): string[] {
-  const lines = ['  mode      path           tps     p50 ms    p99 ms  failed'];
+  const lines = ['  mode      path           tps     p50 ms    p99 ms  failed  proxy CPU µs/tx'];
   for (const f of rows) {
-    lines.push(`  ${f.mode.padEnd(9)} ${f.path.padEnd(10)} ${f.tps.toFixed(0).padStart(8)} ${f.p50Ms.toFixed(3).padStart(10)} ${f.p99Ms.toFixed(3).padStart(9)} ${String(f.failed).padStart(7)}`);
+    lines.push(`  ${f.mode.padEnd(9)} ${f.path.padEnd(10)} ${f.tps.toFixed(0).padStart(8)} ${f.p50Ms.toFixed(3).padStart(10)} ${f.p99Ms.toFixed(3).padStart(9)} ${String(f.failed).padStart(7)}  ${f.proxyCpuUsPerTx === null ? '' : String(f.proxyCpuUsPerTx).padStart(14)}`);
   }
   return lines;
 }

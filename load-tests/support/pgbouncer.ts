@@ -21,6 +21,8 @@ export interface PgBouncerOptions {
 
 export interface PgBouncer {
   port: number;
+  /** The PgBouncer process itself (it drops root by itself, so no wrapper sits between). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
   }
   return {
     port: options.port,
+    pid: child.pid,
     async stop() {
       // SIGTERM is PgBouncer's immediate shutdown (SIGINT waits for clients to leave).
       await stopChild(child, 'SIGTERM');

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { TollgateError } from '../../services/core/errors.js';
 
@@ -51,4 +52,23 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
     });
     child.kill(signal);
   });
+}
+
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system, every thread) a process has used so far, in µs, from /proc/<pid>/stat;
+ * undefined when the process is gone or /proc is not there. Resolution: one clock tick (10 ms).
+ */
+export function cpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Field 2 (comm) may hold spaces: count fields from the closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1_000_000) / TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -71,6 +71,8 @@ export async function mintToken(dataDir: string, subject: string, ttlMs = 2 * 36
 
 export interface GatewayProcess {
   port: number;
+  /** The gateway's Node process. */
+  pid: number | undefined;
   /** Folder of the .cpuprofile written at exit, when started with cpuProfile. */
   cpuProfileDir: string | undefined;
   /** Stops with SIGTERM (sessions end, frames flush) and waits for the exit. */
@@ -100,6 +102,7 @@ export async function startGatewayProcess(setup: GatewaySetup, options: { cpuPro
   });
   const gateway: GatewayProcess = {
     port: setup.port,
+    pid: child.pid,
     cpuProfileDir: options.cpuProfileDir,
     stop: () => stopChild(child, 'SIGTERM', 20_000),
     output: () => stderr,
