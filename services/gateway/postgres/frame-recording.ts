@@ -1,7 +1,7 @@
 import type { EventType } from '../../core/events/codes.js';
-import { decisionBody, truncatedWireBody, wireBody } from '../../core/events/bodies.js';
-import type { DecisionAction, Direction } from '../../core/events/types.js';
-import type { SessionRecorder } from '../../core/recording/recorder.js';
+import { decisionBody, wireBody } from '../../core/events/bodies.js';
+import type { DecisionAction, Direction, Wire } from '../../core/events/types.js';
+import type { FrameInput, SessionRecorder } from '../../core/recording/recorder.js';
 import type { BackendKind, FrontendKind } from './protocol/index.js';
 
 /** Larger payloads are recorded cut to this size and marked truncated (the full size is kept). */
@@ -55,8 +55,10 @@ const REDACTED = Buffer.from('[redacted]');
  * message is recorded only as sent when the original held data it masked.
  */
 export class WireRecorder {
-  bytesFromClient = 0;
-  bytesToClient = 0;
+  // The recorder encodes synchronously, so one body and one input are reused for every wire frame:
+  // the hot path allocates only the encoded bytes.
+  private readonly body: { kind: 'Wire' } & Wire = { kind: 'Wire', payload: REDACTED, maskedInline: false, truncated: false, originalLength: 0 };
+  private readonly input: FrameInput = { direction: 'UNKNOWN', eventType: 'db.frame', messageType: '', body: this.body };
 
   constructor(readonly recorder: SessionRecorder) {}
 
@@ -100,6 +102,16 @@ export class WireRecorder {
   }
 
   private wire(direction: Direction, eventType: EventType, kind: string, raw: Buffer, masked: boolean): number {
-    return this.recorder.record({ direction, eventType, messageType: kind, body: truncatedWireBody(raw, MAX_RECORDED_PAYLOAD, masked) });
+    const b = this.body;
+    const cut = raw.length > MAX_RECORDED_PAYLOAD;
+    b.payload = cut ? raw.subarray(0, MAX_RECORDED_PAYLOAD) : raw;
+    b.maskedInline = masked;
+    b.truncated = cut;
+    b.originalLength = raw.length;
+    const input = this.input;
+    input.direction = direction;
+    input.eventType = eventType;
+    input.messageType = kind;
+    return this.recorder.record(input);
   }
 }
