@@ -19,7 +19,8 @@ await loadGuardrailParser();
 
 function recorder(): { wire: WireRecorder; frames: Frame[] } {
   const frames: Frame[] = [];
-  const codec = { encodeFrame: (f: Frame) => (frames.push(f), Buffer.alloc(0)) } as unknown as EventCodec;
+  // Like the real codec, copy at encode time: the recorder reuses its input objects.
+  const codec = { encodeFrame: (f: Frame) => (frames.push({ ...f, body: { ...f.body } }), Buffer.alloc(0)) } as unknown as EventCodec;
   const sink = { write: () => undefined } as unknown as RecordingSink;
   const clock: Clock = { nowMs: () => 0, nowMicros: () => 0n };
   return { wire: new WireRecorder(new SessionRecorder('s', 'POSTGRES', codec, sink, clock)), frames };
