@@ -24,7 +24,14 @@ const FALLBACK: MaskingProfile = { detectors: ['all'], columns: [] };
 export class MaskingPlans {
   private readonly cache = new Map<string, MaskingPlan>();
 
-  constructor(private readonly options: AtRestMaskingOptions) {}
+  constructor(private readonly options: AtRestMaskingOptions) {
+    const configured = [options.defaultProfile ?? 'pii', ...Object.values(options.byConnection ?? {})];
+    for (const name of configured) {
+      if (name !== 'pii' && options.profiles[name] === undefined) {
+        throw new TollgateError('TG_ERR_CONFIG', `masking profile "${name}" named by ingest.maskingByConnection or ingest.defaultMaskingProfile is not defined under masking:`);
+      }
+    }
+  }
 
   /** The plan for a session of `connection` whose grant named `grantProfiles`. */
   planFor(connection: string, grantProfiles: readonly string[]): MaskingPlan {
@@ -47,11 +54,9 @@ export class MaskingPlans {
     const columns: NonNullable<MaskingProfile['columns']>[number][] = [];
     const detectors: string[] = [];
     for (const name of names) {
-      // An unknown name (a profile removed from the configuration) must not weaken masking.
-      const p = this.options.profiles[name] ?? (name === 'pii' || name === '\u0000unknown' ? FALLBACK : undefined);
-      if (p === undefined) {
-        throw new TollgateError('TG_ERR_CONFIG', `masking profile "${name}" is not defined; define it under masking: or remove it from ingest.maskingByConnection`);
-      }
+      // A name recorded by a gateway but unknown here (another configuration, a removed profile)
+      // must neither weaken masking nor stop ingest: every detector applies instead.
+      const p = this.options.profiles[name] ?? FALLBACK;
       columns.push(...(p.columns ?? []));
       detectors.push(...(p.detectors ?? []));
     }
