@@ -4,9 +4,9 @@
 const KEY = 'tollgate.token';
 
 export const token = {
-  get: () => sessionStorage.getItem(KEY),
-  set: (value) => sessionStorage.setItem(KEY, value.trim()),
-  clear: () => sessionStorage.removeItem(KEY),
+  get: () => window.sessionStorage.getItem(KEY),
+  set: (value) => window.sessionStorage.setItem(KEY, value.trim()),
+  clear: () => window.sessionStorage.removeItem(KEY),
 };
 
 /** An API failure carrying the HTTP status and the server's { error: { code, message } }. */
@@ -40,7 +40,8 @@ export async function request(path, options = {}) {
   } catch {
     // not JSON: keep the status line
   }
-  if (res.status === 401) onUnauthenticated(message);
+  // 403: the token is valid but its roles grant no audit; another token is the only way forward.
+  if (res.status === 401 || res.status === 403) onUnauthenticated(message);
   throw new ApiError(res.status, code, message);
 }
 

@@ -46,7 +46,7 @@ async function route() {
     else cleanup = await renderSessions(main, params);
     document.title = `tollgate replay: ${view}`;
   } catch (err) {
-    if (err.status === 401) return;
+    if (err.status === 401 || err.status === 403) return;
     replace(main, notice(err.message, 'error'));
   }
 }

@@ -19,7 +19,7 @@ export function el(tag, props = {}, ...children) {
 export function append(node, children) {
   for (const child of [children].flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    node.append(child instanceof window.Node ? child : document.createTextNode(String(child)));
   }
   return node;
 }

@@ -1,6 +1,6 @@
 // Keyboard shortcuts. Keys typed into fields are left alone.
 
-const typing = (t) => t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+const typing = (t) => t instanceof window.HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 
 /** Moves the row selection in the current list (rows carry data-row) and returns the selected row. */
 function moveSelection(step) {
@@ -31,8 +31,8 @@ export function installShortcuts(help) {
       case 'j': moveSelection(1); break;
       case 'k': moveSelection(-1); break;
       case '?': help.showModal(); break;
-      case '[': document.dispatchEvent(new CustomEvent('tollgate:marker', { detail: -1 })); break;
-      case ']': document.dispatchEvent(new CustomEvent('tollgate:marker', { detail: 1 })); break;
+      case '[': document.dispatchEvent(new window.CustomEvent('tollgate:marker', { detail: -1 })); break;
+      case ']': document.dispatchEvent(new window.CustomEvent('tollgate:marker', { detail: 1 })); break;
       default: return;
     }
   });

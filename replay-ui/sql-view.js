@@ -11,13 +11,13 @@ GROUP BY subject ORDER BY sessions DESC`;
 /** Renders the console. */
 export async function renderSql(main) {
   const editor = el('textarea', { id: 'sql', rows: 8, spellcheck: 'false', 'data-search': true, 'aria-describedby': 'sql-help' });
-  editor.value = sessionStorage.getItem('tollgate.sql') ?? EXAMPLE;
+  editor.value = window.sessionStorage.getItem('tollgate.sql') ?? EXAMPLE;
   const out = el('div', { class: 'results', 'aria-live': 'polite' });
   const exportButton = el('button', { type: 'button', disabled: true }, 'Export CSV');
   let last;
 
   async function run() {
-    sessionStorage.setItem('tollgate.sql', editor.value);
+    window.sessionStorage.setItem('tollgate.sql', editor.value);
     replace(out, notice('Running…'));
     exportButton.disabled = true;
     try {
