@@ -41,11 +41,13 @@ export function maskBatch(frames: readonly StoredFrame[], stateOf: (f: StoredFra
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!;
     const state = stateOf(f);
-    if (isTerminalFrame(f)) {
-      maskTerminal(f, state, lookahead.get(i) ?? '');
-      continue;
+    try {
+      if (isTerminalFrame(f)) maskTerminal(f, state, lookahead.get(i) ?? '');
+      else maskOne(f, state);
+    } catch {
+      // Fail closed: a payload the maskers choke on is not stored as it came.
+      f.payload = Buffer.from('[WITHHELD]');
     }
-    maskOne(f, state);
   }
 }
 

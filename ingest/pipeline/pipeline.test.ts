@@ -93,3 +93,20 @@ describe('projections from recorded sessions', () => {
     expect(s).toEqual({ outcome: 'active', ended_at: null });
   });
 });
+
+describe('frames the projection cannot read', () => {
+  it('are stored (withheld) and skipped, and the session goes on', async () => {
+    const r = await FixtureRecorder.create(start, rec.codec);
+    const s = r.start('bad-pg', 'POSTGRES');
+    s.wire('CLIENT_TO_GATEWAY', 'db.query', 'Query', Buffer.from('Q\x00\x00\x00\x09broken'));
+    s.wire('UPSTREAM_TO_GATEWAY', 'db.complete', 'CommandComplete', Buffer.from('C\x00\x00\x00\x04'));
+    s.wire('UPSTREAM_TO_GATEWAY', 'db.error', 'ErrorResponse', Buffer.from('E\x00\x00\x00\x10'));
+    s.query('SELECT 1', { columns: ['x'], rows: [['1']] });
+    s.end();
+    await feed(testPipeline(h.store, rec.codec), r.records, 3, 50_000);
+    const rows = await h.store.query<{ statement: string; outcome: string }>("SELECT statement, outcome FROM queries FINAL WHERE session_id = 'bad-pg'");
+    expect(rows).toEqual([{ statement: 'SELECT 1', outcome: 'ok' }]);
+    const [sess] = await h.store.query<{ outcome: string; frames: string }>("SELECT outcome, frames FROM sessions FINAL WHERE session_id = 'bad-pg'");
+    expect(sess).toEqual({ outcome: 'closed', frames: String(r.records.length) });
+  });
+});

@@ -8,6 +8,8 @@ export class ProjectionOutput implements ProjectionSinks {
   readonly commandRows = new Map<string, CommandRow>();
   readonly touched = new Set<SessionProjection>();
   readonly facts: Fact[] = [];
+  /** Frames the projection could not read (kept in frames, skipped here). */
+  unreadable = 0;
 
   readonly query = {
     row: (r: QueryRow): void => {
@@ -76,7 +78,14 @@ export class Projector {
   fold(f: StoredFrame, out: ProjectionOutput): void {
     const s = this.session(f.sessionId);
     out.current = s;
-    if (s.apply(f, out)) out.touched.add(s);
+    try {
+      if (s.apply(f, out)) out.touched.add(s);
+    } catch {
+      // A stored frame the projection cannot read (a withheld or malformed payload) adds nothing
+      // but must not stop the pipeline: the frame itself is kept, and the next ones are folded.
+      out.touched.add(s);
+      out.unreadable++;
+    }
   }
 
   /** Forgets ended sessions (their rows are final); called after a batch was written. */
