@@ -13,7 +13,9 @@
  *
  * Run: node --import tsx load-tests/postgres.bench.ts
  * Knobs (env): BENCH_PG_SECONDS (20), BENCH_PG_ROUNDS (2), BENCH_PG_SCALE (10), BENCH_PG_CLIENTS (8),
- * BENCH_PG_PROFILE_SECONDS (10; 0 skips the profile), BENCH_PG_SINGLE_TX (1000).
+ * BENCH_PG_PROFILE_SECONDS (10; 0 skips the profile), BENCH_PG_SINGLE_TX (1000),
+ * BENCH_PG_VARIANTS=1 adds one round of gateway variants (fsync never; no guardrails or masking) to
+ * show what each feature costs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +58,16 @@ export interface PostgresBenchFigures {
   /** One client, one thread, a fixed number of transactions: the added latency per round trip. */
   singleConnection: PathFigure[];
   profile: (ProfileSummary & { tps: Record<Mode, number> }) | null;
+  /** Gateway variants (BENCH_PG_VARIANTS=1), one round each; empty otherwise. */
+  variants: Array<{ variant: string } & Omit<PathFigure, 'path'>>;
 }
+
+/** What each variant changes in the gateway's setup, to price recording, guardrails and masking. */
+const VARIANTS: Record<string, Partial<GatewaySetup>> = {
+  'fsync-never': { fsync: 'never' },
+  'fsync-never-no-guardrails': { fsync: 'never', guardrails: false },
+  'fsync-never-no-guardrails-no-masking': { fsync: 'never', guardrails: false, masking: false },
+};
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATABASE = 'bench';
@@ -177,6 +188,12 @@ export async function run(): Promise<PostgresBenchFigures> {
 
     // The measured gateway stops first: the profiled one then has both cores' share to itself as before.
     if (gateway !== undefined) await gateway.stop();
+    const variants: PostgresBenchFigures['variants'] = [];
+    if (gateway !== undefined && process.env['BENCH_PG_VARIANTS'] === '1') {
+      for (const [name, change] of Object.entries(VARIANTS)) {
+        variants.push(...await measureVariant(name, { ...gatewaySetup(name, await freePort()), ...change }, settings));
+      }
+    }
     let profile: PostgresBenchFigures['profile'] = null;
     if (gateway !== undefined && profileSeconds > 0) {
       profile = await profileGateway(gatewaySetup('profiled', await freePort()), work, { ...settings, seconds: profileSeconds });
@@ -185,13 +202,35 @@ export async function run(): Promise<PostgresBenchFigures> {
     const figures: PostgresBenchFigures = {
       settings,
       tollgate: { available: gateway !== undefined, reason: started.ok ? null : started.reason },
-      throughput, ratios, singleConnection, profile,
+      throughput, ratios, singleConnection, profile, variants,
     };
     printFigures(figures);
     return figures;
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** One round of simple and extended runs through a gateway started with a changed setup. */
+async function measureVariant(name: string, setup: GatewaySetup, s: { clients: number; threads: number; seconds: number }): Promise<PostgresBenchFigures['variants']> {
+  const token = await mintToken(setup.dataDir, 'pgbench-variant');
+  const started = await startGatewayProcess(setup);
+  if (!started.ok) {
+    process.stderr.write(`variant ${name} did not start: ${started.reason}\n`);
+    return [];
+  }
+  try {
+    const target: PgTarget = { port: setup.port, database: DATABASE, user: 'pgbench', password: token };
+    const out: PostgresBenchFigures['variants'] = [];
+    for (const mode of ['simple', 'extended'] as const) {
+      const r = await measured(target, started.gateway.pid, { mode, clients: s.clients, threads: s.threads, seconds: s.seconds });
+      const { path: _path, ...rest } = figure('tollgate', mode, [r]);
+      out.push({ variant: name, ...rest });
+    }
+    return out;
+  } finally {
+    await started.gateway.stop();
   }
 }
 

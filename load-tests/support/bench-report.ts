@@ -25,6 +25,12 @@ export function printFigures(f: PostgresBenchFigures): void {
     `single connection: pgbench -n -S -c 1 -j 1 -t ${s.singleTransactions}`,
     ...table(f.singleConnection),
   ];
+  if (f.variants.length > 0) {
+    lines.push('', 'gateway variants (one round each)', '  variant                                mode           tps   p50 ms   p99 ms  proxy CPU µs/tx');
+    for (const v of f.variants) {
+      lines.push(`  ${v.variant.padEnd(38)} ${v.mode.padEnd(9)} ${v.tps.toFixed(0).padStart(8)} ${v.p50Ms.toFixed(3).padStart(8)} ${v.p99Ms.toFixed(3).padStart(8)}  ${String(v.proxyCpuUsPerTx ?? '').padStart(14)}`);
+    }
+  }
   const p = f.profile;
   if (p !== null) {
     lines.push(

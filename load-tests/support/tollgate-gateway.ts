@@ -22,12 +22,16 @@ export interface GatewaySetup {
   upstreamPassword: string;
   /** Embedded log fsync policy; default: the config default (always). */
   fsync?: 'always' | 'interval' | 'never';
+  /** Grant the read-only guardrail profile (default true); false measures the gateway without it. */
+  guardrails?: boolean;
+  /** Grant the masking profile (default true). */
+  masking?: boolean;
 }
 
 /**
  * Writes a gateway-only configuration: the benchmark's connection recorded strictly to an embedded
  * log, granted with the read-only guardrail profile and a masking profile (a column rule on
- * pgbench_accounts.filler plus the email and card detectors on every value).
+ * pgbench_accounts.filler plus the email and card detectors on every value); each can be switched off.
  */
 export function writeGatewayConfig(setup: GatewaySetup): string {
   mkdirSync(setup.dataDir, { recursive: true });
@@ -51,7 +55,11 @@ export function writeGatewayConfig(setup: GatewaySetup): string {
     roles: {
       bench: {
         match: { issuer: 'tollgate-dev', groups: [GROUP] },
-        grants: [{ connections: [setup.database], guardrails: ['read-only'], masking: ['bench-pii'] }],
+        grants: [{
+          connections: [setup.database],
+          guardrails: setup.guardrails === false ? [] : ['read-only'],
+          masking: setup.masking === false ? [] : ['bench-pii'],
+        }],
       },
     },
     masking: {
