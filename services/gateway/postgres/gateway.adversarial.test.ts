@@ -9,7 +9,7 @@ import { RawSession, summary } from './testing/raw-session.js';
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await h?.close();
 });

@@ -7,7 +7,7 @@ import { startHarness, type Harness } from './testing/harness.js';
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await h?.close();
 });

@@ -5,7 +5,7 @@ import { startHarness, type Harness } from './testing/harness.js';
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness({ limits: { idleTimeout: '2s', statementTimeout: '1s', tokenExpiryGrace: 0 } });
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await h?.close();
 });

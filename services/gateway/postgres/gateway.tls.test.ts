@@ -38,7 +38,7 @@ beforeAll(async () => {
       },
     }),
   });
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await h?.close();
   rmSync(certs, { recursive: true, force: true });
