@@ -1,32 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { TollgateError } from '../errors.js';
 import type { AppendRecord, EventLog } from '../log/port.js';
+import { DEFAULT_APPEND_TIMEOUT_MS, DEFAULT_CLOSE_TIMEOUT_MS, type RecordingSinkOptions, type SinkState, type Spool } from './sink-options.js';
+import { withDeadline } from './deadline.js';
 
-/**
- * Where spooled frames wait while the log is down (buffered recording). Order is kept: once
- * anything is spooled, everything after it is spooled too until the spool has drained.
- */
-export interface Spool {
-  /** Appends records durably; rejects with TG_ERR_LOG_BACKPRESSURE when the spool is full. */
-  append(records: readonly AppendRecord[]): Promise<void>;
-  /** Hands spooled records, oldest first, to `deliver`; removes each batch after deliver resolved. */
-  drain(deliver: (records: readonly AppendRecord[]) => Promise<void>): Promise<void>;
-  /** Records currently spooled. */
-  size(): number;
-  close(): Promise<void>;
-}
-
-export type SinkState = 'healthy' | 'degraded' | 'failed';
-
-export interface RecordingSinkOptions {
-  topic: string;
-  /** Bytes of encoded frames held in memory before writers must wait (backpressure). */
-  maxPendingBytes: number;
-  /** Pause between attempts while the log refuses appends. */
-  retryDelayMs: number;
-  /** Present when buffered recording is allowed on this node. */
-  spool?: Spool;
-}
+export { DEFAULT_APPEND_TIMEOUT_MS, DEFAULT_CLOSE_TIMEOUT_MS } from './sink-options.js';
+export type { RecordingSinkOptions, SinkState, Spool } from './sink-options.js';
 
 /**
  * One per gateway node: batches encoded frames of every session into log appends, one append in
@@ -36,11 +15,15 @@ export interface RecordingSinkOptions {
  * down the sink is `degraded`: strict sessions are ended (`unavailable` event) and refused; with a
  * spool, frames go to local disk in order and buffered sessions go on. If the spool is full too,
  * the sink is `failed`: every session is ended and new ones refused until the log is back.
+ * Records a spool still holds from an earlier run are drained first, before any new frame.
  */
 export class RecordingSink extends EventEmitter<{ state: [SinkState, unknown] }> {
   private queue: AppendRecord[] = [];
   private queuedBytes = 0;
   private inflightBytes = 0;
+  private inflightCount = 0;
+  /** Set when close() gave up: the retry loop stops and nothing more is attempted. */
+  private abandoned = false;
   private flushing: Promise<void> | undefined;
   private scheduled = false;
   private spooling = false;
@@ -55,6 +38,13 @@ export class RecordingSink extends EventEmitter<{ state: [SinkState, unknown] }>
     private readonly options: RecordingSinkOptions,
   ) {
     super();
+    const spool = options.spool;
+    if (spool !== undefined && spool.size() > 0) {
+      // Frames left from an earlier run go out before anything recorded now.
+      this.spooling = true;
+      this.scheduleDrain(spool);
+      setImmediate(() => this.drainTick(spool));
+    }
   }
 
   get state(): SinkState {
@@ -104,20 +94,50 @@ export class RecordingSink extends EventEmitter<{ state: [SinkState, unknown] }>
   /** Resolves when every frame written so far is in the log or the spool. */
   async flush(): Promise<void> {
     while (this.queue.length > 0 || this.flushing !== undefined) {
+      if (this.abandoned) throw this.undeliveredError();
       this.kick();
       await this.flushing;
     }
   }
 
-  async close(): Promise<void> {
-    await this.flush();
-    this.closed = true;
-    clearInterval(this.drainTimer);
+  /**
+   * Waits (bounded) until every frame is in the log or the spool, then closes. If frames are still
+   * undelivered when the time is up, it stops retrying and rejects with TG_ERR_LOG_UNAVAILABLE
+   * naming how many: a close never claims success for frames it could not place.
+   */
+  async close(timeoutMs = this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    if (this.closed) return;
+    let flushed = false;
+    try {
+      flushed = await withDeadline(this.flush().then(() => true), timeoutMs, () => false);
+    } finally {
+      this.closed = true;
+      clearInterval(this.drainTimer);
+    }
+    if (!flushed) {
+      this.abandoned = true;
+      const err = this.undeliveredError();
+      for (const resolve of this.waiters.splice(0)) resolve();
+      await this.options.spool?.close().catch(() => undefined);
+      throw err;
+    }
     await this.options.spool?.close();
   }
 
+  /** Frames accepted by write() that are neither in the log nor in the spool. */
+  get undelivered(): number {
+    return this.queue.length + this.inflightCount;
+  }
+
+  private undeliveredError(): TollgateError {
+    const undelivered = this.undelivered;
+    return new TollgateError('TG_ERR_LOG_UNAVAILABLE',
+      `recording sink closed with ${undelivered} frame(s) not delivered to the event log or the spool (state ${this.current})`,
+      { cause: this.lastError, context: { undelivered, state: this.current } });
+  }
+
   private kick(): void {
-    if (this.flushing !== undefined || this.queue.length === 0) return;
+    if (this.abandoned || this.flushing !== undefined || this.queue.length === 0) return;
     this.flushing = this.pump().finally(() => {
       this.flushing = undefined;
       if (this.queue.length > 0) this.kick();
@@ -131,9 +151,11 @@ export class RecordingSink extends EventEmitter<{ state: [SinkState, unknown] }>
     this.queuedBytes = 0;
     // Bytes in flight still count against the bound until the log (or the spool) has them.
     this.inflightBytes = bytes;
-    for (;;) {
+    this.inflightCount = batch.length;
+    while (!this.abandoned) {
       try {
         await this.deliver(batch);
+        this.inflightCount = 0;
         break;
       } catch (err) {
         // The batch stays ours: nothing is dropped; it is retried after a pause.
@@ -149,6 +171,7 @@ export class RecordingSink extends EventEmitter<{ state: [SinkState, unknown] }>
     const spool = this.options.spool;
     if (this.spooling && spool !== undefined) {
       if (await this.tryDrain(spool)) return this.deliver(batch);
+      if (this.current === 'healthy') this.setState('degraded', this.lastError);
       try {
         await spool.append(batch);
         return;
@@ -158,7 +181,7 @@ export class RecordingSink extends EventEmitter<{ state: [SinkState, unknown] }>
       }
     }
     try {
-      await this.log.append(this.options.topic, batch);
+      await this.appendToLog(batch);
       this.setState('healthy', undefined);
     } catch (err) {
       if (spool === undefined) {
@@ -177,37 +200,51 @@ export class RecordingSink extends EventEmitter<{ state: [SinkState, unknown] }>
 
   /** Moves spooled records to the log in order; true when the spool is empty and direct appends resume. */
   private async tryDrain(spool: Spool): Promise<boolean> {
+    let delivered = false;
     try {
-      await spool.drain((records) => this.log.append(this.options.topic, records));
-    } catch {
+      await spool.drain(async (records) => {
+        await this.appendToLog(records);
+        delivered = true;
+      });
+    } catch (err) {
+      this.lastError = err;
       return false;
     }
     if (spool.size() > 0) return false;
     this.spooling = false;
-    this.setState('healthy', undefined);
+    // Only an append the log took says it is healthy; an empty spool says nothing about the log.
+    if (delivered) this.setState('healthy', undefined);
     return true;
+  }
+
+  private appendToLog(records: readonly AppendRecord[]): Promise<void> {
+    const ms = this.options.appendTimeoutMs ?? DEFAULT_APPEND_TIMEOUT_MS;
+    return withDeadline(this.log.append(this.options.topic, records), ms, () => {
+      throw new TollgateError('TG_ERR_TIMEOUT', `event log append of ${records.length} frame(s) did not settle within ${ms} ms; retrying`);
+    });
   }
 
   /** While spooling, keeps trying to drain even when no new frames arrive. */
   private scheduleDrain(spool: Spool): void {
     if (this.drainTimer !== undefined) return;
-    this.drainTimer = setInterval(() => {
-      if (!this.spooling) {
-        clearInterval(this.drainTimer);
-        this.drainTimer = undefined;
-        return;
-      }
-      if (this.flushing === undefined) {
-        this.flushing = this.tryDrain(spool).then(
-          () => undefined,
-          () => undefined,
-        ).finally(() => {
-          this.flushing = undefined;
-          this.kick();
-        });
-      }
-    }, this.options.retryDelayMs);
+    this.drainTimer = setInterval(() => this.drainTick(spool), this.options.retryDelayMs);
     this.drainTimer.unref();
+  }
+
+  private drainTick(spool: Spool): void {
+    if (!this.spooling || this.closed) {
+      clearInterval(this.drainTimer);
+      this.drainTimer = undefined;
+      return;
+    }
+    if (this.flushing !== undefined) return;
+    this.flushing = this.tryDrain(spool).then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => {
+      this.flushing = undefined;
+      this.kick();
+    });
   }
 
   private setState(state: SinkState, err: unknown): void {
