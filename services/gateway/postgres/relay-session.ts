@@ -212,6 +212,8 @@ export class RelaySession {
   }
 
   private upstreamError(fields: NoticeFields, raw: Buffer): void {
+    // Rows masked before an error belong to the failed result: summarise them now.
+    this.recordMasking(this.o.masking?.results.copyWithheld);
     this.o.masking?.results.onError();
     const probe = this.probeOf(fields.get('M'));
     if (probe !== undefined) {
