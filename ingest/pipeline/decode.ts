@@ -12,6 +12,9 @@ export interface DeadLetter {
   tsMicros: number;
 }
 
+/** DateTime64(6) ends in 2299; a frame stamped later would fail its whole batch's insert. */
+const MAX_TS_MICROS = Date.UTC(2299, 0, 1) * 1000;
+
 export interface DecodedBatch {
   frames: StoredFrame[];
   dead: DeadLetter[];
@@ -31,6 +34,7 @@ export function decodeFrames(codec: EventCodec, records: readonly LogRecord[], n
       const frame = codec.decodeFrame(r.value);
       if (frame.sessionId === '') reason = 'frame has an empty session id';
       else if (!Number.isSafeInteger(frame.seq) || frame.seq < 0) reason = `frame has an invalid seq ${frame.seq}`;
+      else if (!(frame.tsMicros >= 0 && frame.tsMicros < MAX_TS_MICROS)) reason = `frame timestamp ${frame.tsMicros} µs is outside what the store keeps (1970-2299)`;
       else {
         frames.push(storedFrameOf(frame, r.partition, r.offset));
         continue;

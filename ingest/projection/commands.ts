@@ -59,7 +59,7 @@ export class CommandTracker {
         if (row === undefined) return;
         this.open.delete(`k8s/${f.channel ?? -1}`);
         const status = Number(parseJson(f.payload)['status']);
-        row.exit_status = Number.isInteger(status) ? status : null;
+        row.exit_status = int32(status);
         if (row.outcome !== 'blocked') row.outcome = row.exit_status !== null && row.exit_status < 400 ? 'ok' : 'failed';
         sink.row(row);
         return;
@@ -88,7 +88,7 @@ export class CommandTracker {
     this.open.delete(`ssh/${f.channel ?? -1}`);
     const body = parseJson(f.payload);
     const status = Number(body['status']);
-    row.exit_status = Number.isInteger(status) ? status : null;
+    row.exit_status = int32(status);
     if (row.outcome !== 'blocked') row.outcome = row.exit_status === 0 ? 'ok' : 'failed';
     sink.row(row);
   }
@@ -117,4 +117,9 @@ function parseJson(payload: Buffer): Record<string, unknown> {
 
 function text(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+}
+
+/** A status that fits the Int32 column, else null (a malformed payload must not fail the insert). */
+function int32(n: number): number | null {
+  return Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 ? n : null;
 }

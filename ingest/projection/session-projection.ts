@@ -119,7 +119,7 @@ export class SessionProjection {
     return {
       session_id: this.sessionId, version: Math.max(0, this.lastSeq), started_at: this.startedAt, ended_at: this.endedAt,
       subject: i.subject, issuer: i.issuer, groups: i.groups, roles: i.roles, grant: i.grant, connection: i.connection,
-      protocol: i.protocol, target_host: i.targetHost, target_port: i.targetPort, target_database: i.targetDatabase,
+      protocol: i.protocol, target_host: i.targetHost, target_port: i.targetPort >= 0 && i.targetPort <= 65535 ? i.targetPort : 0, target_database: i.targetDatabase,
       target_user: i.targetUser, client_address: i.clientAddress, gateway_node: i.gatewayNode, recording_policy: i.recordingPolicy,
       guardrails: i.guardrails, masking_profiles: i.maskingProfiles, bytes_from_client: this.bytesFromClient,
       bytes_to_client: this.bytesToClient, frames: this.frames, queries: this.queries.count, commands: this.commands.count,
