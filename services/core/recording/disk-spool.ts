@@ -46,14 +46,26 @@ export class DiskSpool implements Spool {
   }
 
   async append(records: readonly AppendRecord[]): Promise<void> {
+    if ((await this.file.stat()).nlink === 0) {
+      // Someone deleted the file: what is spooled lives only in this open handle until close.
+      throw new TollgateError('TG_ERR_LOG_UNAVAILABLE', `recording spool file ${join(this.options.dir, DATA)} was deleted while in use; ` +
+        'spooled frames survive only until this process exits: restore the log so they drain');
+    }
     const frames = records.map((r) => encodeFrame(this.nextSeq++, r.timestampMs ?? Date.now(), r.key, r.value));
     const bytes = frames.reduce((n, f) => n + f.length, 0);
     if (this.writePos - this.readPos + bytes > this.options.maxBytes) {
       throw new TollgateError('TG_ERR_LOG_BACKPRESSURE', `recording spool is full (${this.options.maxBytes} bytes in ${this.options.dir})`);
     }
     const buf = Buffer.concat(frames, bytes);
-    await this.file.write(buf, 0, buf.length, this.writePos);
-    await this.file.datasync();
+    try {
+      await this.file.write(buf, 0, buf.length, this.writePos);
+      await this.file.datasync();
+    } catch (err) {
+      // Not acknowledged: cut what may have landed, so a restart cannot find (and deliver) it as
+      // spooled next to the copy the caller still holds and will retry.
+      await this.file.truncate(this.writePos).catch(() => undefined);
+      throw new TollgateError('TG_ERR_LOG_UNAVAILABLE', `recording spool write failed in ${this.options.dir}`, { cause: err });
+    }
     this.writePos += bytes;
     this.count += records.length;
   }
@@ -68,11 +80,13 @@ export class DiskSpool implements Spool {
       await this.savePosition();
     }
     if (this.readPos === this.writePos && this.writePos > 0) {
+      // Position 0 is saved before the cut: a crash in between redelivers (duplicates), while a
+      // stale position over new appends would skip them.
+      this.readPos = 0;
+      await this.savePosition();
       await this.file.truncate(0);
       await this.file.datasync();
-      this.readPos = 0;
       this.writePos = 0;
-      await this.savePosition();
     }
   }
 
@@ -80,22 +94,46 @@ export class DiskSpool implements Spool {
     await this.file.close();
   }
 
-  /** Counts the records after the read position and cuts a torn or corrupt tail. */
+  /**
+   * Scans from the start: counts the records after the read position and cuts a torn tail. A saved
+   * position that is not a record boundary (a damaged position file) restarts delivery at 0, so the
+   * damage costs duplicates, never records. Damage followed by valid records is refused.
+   */
   private async recover(): Promise<void> {
     const size = (await this.file.stat()).size;
-    if (this.readPos > size) this.readPos = 0;
-    let pos = this.readPos;
+    const starts: number[] = [];
+    let pos = 0;
     while (pos < size) {
-      const { records, end } = await this.readBatch(pos, size);
+      const { records, end } = await this.readBatch(pos, size, starts);
       if (records.length === 0) break;
-      this.count += records.length;
       pos = end;
     }
-    if (pos < size) await this.file.truncate(pos);
+    if (this.readPos !== pos && !starts.includes(this.readPos)) this.readPos = 0;
+    this.count = starts.filter((start) => start >= this.readPos).length;
+    if (pos < size) {
+      if (await this.validFrameAfter(pos + 1, size)) {
+        throw new TollgateError('TG_ERR_LOG_CORRUPT', `recording spool ${join(this.options.dir, DATA)} is damaged at byte ${pos} ` +
+          'and valid records follow; refusing to truncate them. Move the file aside to start with an empty spool.',
+          { context: { dir: this.options.dir, position: pos } });
+      }
+      await this.file.truncate(pos);
+      await this.file.datasync();
+    }
     this.writePos = pos;
   }
 
-  private async readBatch(from: number, limit = this.writePos): Promise<{ records: AppendRecord[]; end: number }> {
+  /** True when a whole checksummed record starts anywhere in [from, size). */
+  private async validFrameAfter(from: number, size: number): Promise<boolean> {
+    const buf = Buffer.allocUnsafe(Math.max(0, size - from));
+    const { bytesRead } = await this.file.read(buf, 0, buf.length, from);
+    const view = newFrameView();
+    for (let q = 0; q < bytesRead; q++) {
+      if (decodeFrame(buf, q, bytesRead, MAX_FRAME_BYTES, view) === FrameStatus.Ok) return true;
+    }
+    return false;
+  }
+
+  private async readBatch(from: number, limit = this.writePos, starts?: number[]): Promise<{ records: AppendRecord[]; end: number }> {
     let want = Math.min(READ_CHUNK, limit - from);
     for (;;) {
       const buf = Buffer.allocUnsafe(want);
@@ -107,6 +145,7 @@ export class DiskSpool implements Spool {
       while (pos < bytesRead) {
         status = decodeFrame(buf, pos, bytesRead, MAX_FRAME_BYTES, view);
         if (status !== FrameStatus.Ok) break;
+        starts?.push(from + pos);
         records.push({
           key: buf.toString('utf8', view.keyStart, view.keyEnd),
           value: Buffer.from(buf.subarray(view.keyEnd, view.valueEnd)),
