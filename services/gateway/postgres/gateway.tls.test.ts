@@ -14,7 +14,7 @@ function makeCertificates(dir: string): void {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=test-ca', '-keyout', 'ca.key', '-out', 'ca.pem');
   ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
   ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'ext.cnf', '-out', 'server.pem');
   if (process.getuid?.() === 0) {
     // The upstream PostgreSQL runs as postgres and insists its key is private to it.
@@ -35,6 +35,10 @@ beforeAll(async () => {
       secure: {
         protocol: 'postgres', host: '127.0.0.1', port, database: 'shop',
         upstream: { user: 'app', password: { env: 'PW_APP' }, tls: { mode: 'verify-full', caPath: join(certs, 'ca.pem') } },
+      },
+      impostor: {
+        protocol: 'postgres', host: '127.0.0.1', port, database: 'shop',
+        upstream: { user: 'app', password: { env: 'PW_APP' }, tls: { mode: 'verify-full', caPath: join(certs, 'ca.pem'), serverName: 'db.example.com' } },
       },
     }),
   });
@@ -70,5 +74,11 @@ describe('TLS', () => {
     const r = await psql(h.port, 'secure', await h.token('tia', ['dev']), 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()', { conninfo: `sslmode=verify-full sslrootcert=${join(certs, 'ca.pem')}` });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('t');
+  });
+
+  it('refuses an upstream whose certificate does not name the expected server (verify-full)', async () => {
+    const r = await psql(h.port, 'impostor', await h.token('tia', ['dev']), 'SELECT 1', { conninfo: `sslmode=verify-full sslrootcert=${join(certs, 'ca.pem')}` });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/cannot open connection "impostor".*TLS handshake failed/);
   });
 });

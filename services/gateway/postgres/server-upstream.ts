@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { TollgateError } from '../../core/errors.js';
 import { writeCancelRequest } from './protocol/frontend-startup.js';
@@ -54,7 +54,9 @@ async function connectSocket(t: UpstreamTarget): Promise<Socket> {
   const options: ConnectionOptions = {
     socket: plain,
     rejectUnauthorized: t.tls.mode === 'verify-full',
-    servername: t.tls.serverName ?? (/^[\d.:]+$/.test(t.host) ? undefined : t.host),
+    // `host` is what the certificate is checked against (an IP SAN for an address); SNI only for names.
+    host: t.tls.serverName ?? t.host,
+    servername: t.tls.serverName ?? (isIP(t.host) === 0 ? t.host : undefined),
     ...(t.tls.caPath === undefined ? {} : { ca: readFileSync(t.tls.caPath) }),
     ...(t.tls.certPath === undefined ? {} : { cert: readFileSync(t.tls.certPath) }),
     ...(t.tls.keyPath === undefined ? {} : { key: readFileSync(t.tls.keyPath) }),
