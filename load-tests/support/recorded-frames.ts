@@ -16,15 +16,18 @@ export async function readRecordedFrames(dataDir: string): Promise<Frame[]> {
   const codec = await EventCodec.create(await LocalSchemaRegistry.open(join(dataDir, 'schemas')));
   const log = await openEmbeddedLog({ dir: join(dataDir, 'log'), partitions: PARTITIONS, fsync: 'never' });
   const values: Buffer[] = [];
-  let last = Date.now();
+  const started = Date.now();
+  let last = started;
   try {
     const consumer = await log.consume({ group: `read-${process.pid}-${Date.now()}`, topics: [Topics.frames], start: 'earliest' }, (batch) => {
       for (const r of batch.records) values.push(r.value);
       last = Date.now();
       return Promise.resolve();
     });
-    // The consumer has no "caught up" signal: stop once no batch arrived for a short while.
-    while (Date.now() - last < 300) await new Promise((r) => setTimeout(r, 50));
+    // The consumer has no "caught up" signal: stop once batches stopped coming for a while (and,
+    // on a slow machine, not before the first one had a fair chance to arrive).
+    const caughtUp = () => Date.now() - last >= 500 && (values.length > 0 || Date.now() - started >= 10_000);
+    while (!caughtUp()) await new Promise((r) => setTimeout(r, 50));
     await consumer.stop();
   } finally {
     await log.close();
