@@ -180,11 +180,21 @@ export class GroupCommitWriter {
   // failed fsync), so nothing more is accepted: reopening runs recovery on what reached the disk.
   private fail(err: unknown, round: Round): void {
     this.failure ??= new TollgateError('TG_ERR_LOG_UNAVAILABLE',
-      'event log write failed; no further appends are accepted until the log is reopened', { cause: err });
+      `event log write failed (${describeIoError(err)}); no further appends are accepted until the log is reopened`,
+      { cause: err, context: { errno: (err as NodeJS.ErrnoException | undefined)?.code } });
     round.reject(this.failure);
     this.collecting?.reject(this.failure);
     this.collecting = undefined;
     this.syncRequested = false;
     for (const w of this.waiters.splice(0)) w.reject(this.failure);
   }
+}
+
+/** "ENOSPC: disk full" style text, so the operator sees what to fix without digging for the cause. */
+function describeIoError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const hint = code === 'ENOSPC' ? 'the disk is full' : code === 'EIO' ? 'the disk reported an I/O error' :
+    code === 'EDQUOT' ? 'the disk quota is exhausted' : undefined;
+  const text = err instanceof Error ? err.message : String(err);
+  return hint === undefined ? text : `${code}: ${hint}; ${text}`;
 }

@@ -17,6 +17,8 @@ export interface LogIo {
 
 export const OPEN_READ = fs.constants.O_RDONLY;
 export const OPEN_WRITE = fs.constants.O_RDWR | fs.constants.O_CREAT;
+/** A new segment: never open (and so overwrite) a file that is already there. */
+export const OPEN_CREATE_NEW = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL;
 
 /**
  * Writes on the calling thread. A write lands in the page cache (the fsync is what waits for the

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { LogIo } from './io.js';
-import { OPEN_WRITE, fsyncDir } from './io.js';
+import { OPEN_CREATE_NEW, OPEN_WRITE, fsyncDir } from './io.js';
 import { FRAME_HEADER_BYTES, writeFrameAroundKey } from './record-codec.js';
 import { Segment } from './segment.js';
 import { SparseIndex, encodeIndexFile } from './segment-index.js';
@@ -104,7 +104,7 @@ export class PartitionLog {
       const seg = piece.segment;
       if (seg.fd < 0) {
         if (!seg.created) await this.config.ensureDir();
-        seg.fd = await io.open(seg.path, OPEN_WRITE);
+        seg.fd = await io.open(seg.path, seg.created ? OPEN_WRITE : OPEN_CREATE_NEW);
         if (!seg.created) this.dirDirty = true;
         seg.created = true;
       }

@@ -51,7 +51,8 @@ export class Topic {
     const dir = path.join(config.root, name);
     const meta = await readFile(path.join(dir, TOPIC_META), 'utf8').catch(() => undefined);
     // No meta: creation was interrupted before any segment could be written; recreate on demand.
-    if (meta === undefined) return undefined;
+    // Segments without it mean the file was lost: recreating would write offset 0 over them.
+    if (meta === undefined) return Topic.refuseOrphanSegments(dir);
     const count = (JSON.parse(meta) as { partitions: number }).partitions;
     const topic = new Topic(name, dir, config, true);
     for (let p = 0; p < count; p++) {
@@ -62,6 +63,20 @@ export class Topic {
       topic.addPartition(p, segments);
     }
     return topic;
+  }
+
+  private static async refuseOrphanSegments(dir: string): Promise<undefined> {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const files = await readdir(path.join(dir, entry.name));
+      if (files.some((f) => f.endsWith('.seg'))) {
+        throw new TollgateError('TG_ERR_LOG_CORRUPT',
+          `event log topic directory ${dir} holds segments but no ${TOPIC_META}; refusing to recreate the topic over them. ` +
+          `Restore ${TOPIC_META} ({"partitions": N}, N = the number of partition directories) or move the directory aside.`,
+          { context: { dir } });
+      }
+    }
+    return undefined;
   }
 
   /** Lists topic directories under root (groups and lock files live beside them, prefixed). */
