@@ -99,8 +99,8 @@ export class RelaySession {
         if (msg.target === 'S') {
           this.o.enforce?.closeStatement(msg.name);
           this.o.observe?.closeStatement(msg.name);
-          m?.onCloseStatement(msg.name);
         }
+        m?.onClose(msg.target, msg.name);
         return this.send(msg);
       case 'Terminate':
         this.ended = { reason: 'client terminated', error: null };

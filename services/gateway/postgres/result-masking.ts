@@ -6,6 +6,15 @@ import type { FieldDescription } from './protocol/index.js';
 import { columnPlan, maskRow, MaskStats, type ColumnPlan } from './row-masker.js';
 
 type Format = 'text' | 'binary';
+
+/** Descriptions remembered per session; beyond this the oldest are forgotten (their rows are then withheld). */
+const MAX_REMEMBERED = 10_000;
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as string);
+}
 const formatOf = (code: number | undefined): Format => (code === 1 ? 'binary' : 'text');
 
 /** How the rows of a COPY TO in progress are handled. */
@@ -39,10 +48,10 @@ export class ResultMasking {
   }
 
   onBind(portal: string, statement: string, resultFormats: readonly number[]): void {
-    this.portalFormats.set(portal, { statement, formats: resultFormats });
+    remember(this.portalFormats, portal, { statement, formats: resultFormats });
     const fields = this.statementFields.get(statement);
     if (fields === undefined) this.portalPlans.delete(portal);
-    else this.portalPlans.set(portal, this.planFor(fields, (i) => formatOf(resultFormats.length === 1 ? resultFormats[0] : resultFormats[i])));
+    else remember(this.portalPlans, portal, this.planFor(fields, (i) => formatOf(resultFormats.length === 1 ? resultFormats[0] : resultFormats[i])));
   }
 
   onDescribe(target: 'S' | 'P', name: string): void {
@@ -53,8 +62,12 @@ export class ResultMasking {
     this.executes.push(portal);
   }
 
-  onCloseStatement(name: string): void {
-    this.statementFields.delete(name);
+  onClose(target: 'S' | 'P', name: string): void {
+    if (target === 'S') this.statementFields.delete(name);
+    else {
+      this.portalPlans.delete(name);
+      this.portalFormats.delete(name);
+    }
   }
 
   /** A catalog load to await before handing `fields` over, or undefined when all are cached. */
@@ -74,11 +87,11 @@ export class ResultMasking {
   onRowDescription(fields: readonly FieldDescription[]): void {
     const d = this.describes.shift();
     if (d?.target === 'S') {
-      this.statementFields.set(d.name, fields);
+      remember(this.statementFields, d.name, fields);
       return;
     }
     const plan = this.planFor(fields, (i) => formatOf(fields[i]?.format));
-    if (d?.target === 'P') this.portalPlans.set(d.name, plan);
+    if (d?.target === 'P') remember(this.portalPlans, d.name, plan);
     else this.current = plan;
   }
 
