@@ -77,6 +77,21 @@ describe.skipIf(!HAVE_SSHD)('adversarial: remote commands (exec) under ssh-no-de
     expect(r.stdout).toContain('removed-one-file');
   });
 
+  it('judges a shell program fed through the session input line by line, and refuses other interpreters reading it', async () => {
+    const token = await h.token('eve', ['guarded']);
+    for (const shell of ['sh', 'bash -s', 'exec bash']) {
+      const r = await runOpenssh(h, token, [...opensshOptions(h.port), 'web@127.0.0.1', shell], `echo fed-${shell.length}\nrm -rf ${canary}\necho never\n`);
+      expect(r.stdout, shell).toContain(`fed-${shell.length}`);
+      expect(r.stdout, shell).not.toContain('never');
+      expect(r.code, shell).toBe(126);
+      expect(existsSync(join(canary, 'keep')), shell).toBe(true);
+    }
+    const py = await runOpenssh(h, token, [...opensshOptions(h.port), 'web@127.0.0.1', 'python3'], `import shutil; shutil.rmtree('${canary}')\n`);
+    expect(py.code).toBe(126);
+    expect(py.stderr).toMatch(/reads a program from its input/);
+    expect(existsSync(join(canary, 'keep'))).toBe(true);
+  });
+
   it('refuses a loader variable sent as an environment request', async () => {
     const r = await runOpenssh(h, await h.token('eve', ['guarded']), [...opensshOptions(h.port), '-o', 'SetEnv=LD_PRELOAD=/tmp/evil.so BASH_ENV=/tmp/evil', 'web@127.0.0.1', 'echo "[$LD_PRELOAD][$BASH_ENV]"']);
     expect(r.stdout).toBe('[][]\n');
@@ -90,19 +105,26 @@ describe.skipIf(!HAVE_SSHD)('adversarial: typed into an interactive shell', () =
     // A person types at a prompt; a Ctrl-C that lands while the shell is still starting proves nothing.
     await sh.waitFor(/[#$] $/);
     const typed = [
-      `rm -rf ${canary}x\x7f\r`,
-      `rx\x7fm -rf ${canary}\r`,
-      `echo hi\x15rm -rf ${canary}\r`,
-      `rm ${canary}\x01\x1b[C\x1b[C -rf\r`,
-      `\x1b[200~ls\nrm -rf ${canary}\n\x1b[201~\r`,
-      `rm \\\r-rf ${canary}\r`,
-      `bash -c "rm -rf ${canary}"\r`,
-      `echo ${Buffer.from(`rm -rf ${canary}`).toString('base64')} | base64 -d | sh\r`,
+      `rm -rf ${canary}x\x7f`,
+      `rx\x7fm -rf ${canary}`,
+      `echo hi\x15rm -rf ${canary}`,
+      `rm ${canary}\x01\x1b[C\x1b[C -rf`,
+      `\x1b[200~ls\nrm -rf ${canary}\n\x1b[201~`,
+      `rm \\\r-rf ${canary}`,
+      `bash -c "rm -rf ${canary}"`,
+      `echo ${Buffer.from(`rm -rf ${canary}`).toString('base64')} | base64 -d | sh`,
     ];
     let refusals = 0;
     for (const line of typed) {
+      // Enter after the echo, as a person presses it: the Ctrl-C that cancels a refused line makes the
+      // terminal driver drop input the shell has not read yet, which would make this test flaky.
       sh.type(line);
-      await sh.waitFor(new RegExp(`(command refused[^]*){${++refusals}}`));
+      await sh.settle();
+      sh.type('\r');
+      // Count, not a regex with a repeated [^]* group: that backtracks exponentially on long output.
+      await sh.waitForCount('command refused', ++refusals);
+      // The Ctrl-C that cancels the line makes the terminal driver drop typeahead: wait as a person would.
+      await sh.waitForPromptAfter('command refused');
       expect(existsSync(join(canary, 'keep')), JSON.stringify(line)).toBe(true);
     }
     sh.type('echo still-$((1+1))\r');
@@ -122,6 +144,7 @@ describe.skipIf(!HAVE_SSHD)('adversarial: typed into an interactive shell', () =
     await sh.waitFor(/refused|bin/);
     sh.type('\x1b[A\r');
     await sh.waitFor(/command refused \(unknown-line\)/);
+    await sh.waitForPromptAfter('command refused');
     sh.type('exit\r');
     await sh.closed;
     c.end();

@@ -1,5 +1,6 @@
 import type ssh2 from 'ssh2';
 import { refuseWithMessage, type ChannelContext } from './channel-context.js';
+import { stdinScriptOf } from './commands/command-parse.js';
 import { judgeCommandLine } from './commands/judge.js';
 import { ShellGuard } from './commands/shell-guard.js';
 import { sftpFilter } from './sftp/sftp-filter.js';
@@ -91,9 +92,18 @@ export function handleSession(ctx: ChannelContext, id: number, session: ssh2.Ses
       rec.decision('policy.block', 'BLOCK', id, { rule: verdict.rule, reason: verdict.reason, subject: info.command, refSeq: seq });
       return refuseWithMessage(ctx, id, accept, `command refused (${verdict.rule}): ${verdict.reason}`);
     }
+    // A shell reading its program from this channel (`ssh host bash < script`) is judged line by line
+    // like any shell; another interpreter reading it (`ssh host python3 < x`) cannot be judged at all.
+    const script = rules.guarded ? stdinScriptOf(info.command) : undefined;
+    if (script === 'interpreter' && rules.opaque === 'deny') {
+      const reason = 'the command reads a program from its input, which the gateway cannot judge; run a script file instead';
+      rec.decision('policy.block', 'BLOCK', id, { rule: 'opaque-command', reason, subject: info.command, refSeq: seq });
+      return refuseWithMessage(ctx, id, accept, `command refused (opaque-command): ${reason}`);
+    }
     rec.decision('policy.allow', 'ALLOW', id, { rule: rules.guarded ? 'commands' : 'unguarded', subject: info.command, refSeq: seq });
     const pt = ptyOptions();
-    open(accept, 'exec', (cb) => ctx.up.exec(info.command, pt === false ? { env } : { env, pty: pt }, (e, ch) => cb(e ?? undefined, ch)));
+    const filter = script === 'shell' ? shellFilter(ctx, id, new ShellGuard(rules, pt === false ? 'lines' : 'pty', ctx.maxMessageSize)) : undefined;
+    open(accept, 'exec', (cb) => ctx.up.exec(info.command, pt === false ? { env } : { env, pty: pt }, (e, ch) => cb(e ?? undefined, ch)), filter);
   });
 
   session.on('subsystem', (accept: () => ssh2.ServerChannel, _reject: Reject, info: ssh2.SubsystemInfo) => {

@@ -9,8 +9,10 @@ export interface SimpleCommand {
   assignments: string[];
   /** Output redirection targets (">", ">>", "&>", ">|", "<>"). */
   writes: string[];
-  /** Reads its standard input from a pipe, a here-string or a heredoc. */
+  /** Reads its standard input from a pipe, a here-string, a heredoc or a file. */
   stdinFed: boolean;
+  /** An interpreter with no script of its own reading the channel's input: a shell, or another language. */
+  stdinScript?: 'shell' | 'interpreter';
   /** The command word is built at run time ($VAR, glob, substitution): nothing can say what runs. */
   dynamicName: boolean;
 }
@@ -93,7 +95,7 @@ function buildCommand(tokens: Token[], piped: boolean, depth: number, out: Parse
         i++;
         if (WRITE_REDIRECTS.has(t.text) || (t.text === '>&' && !/^\d+$|^-$/.test(target.text))) cmd.writes.push(target.text);
       }
-      if (t.text === '<<' || t.text === '<<<') cmd.stdinFed = true;
+      if (t.text === '<<' || t.text === '<<<' || t.text === '<' || t.text === '<&' || t.text === '<>') cmd.stdinFed = true;
       continue;
     }
     // A redirection's file-descriptor prefix ("2>") lexes as a word of digits before the operator.
@@ -175,6 +177,7 @@ function interpreter(cmd: SimpleCommand, depth: number, out: ParsedLine): void {
   if (scriptArg === undefined || cmd.args.includes('-s') || scriptArg === '/dev/stdin') {
     // No script file: the program runs whatever arrives on stdin (a pipe, or keystrokes in a shell).
     if (cmd.stdinFed) out.opaque.push('stdin-interpreter');
+    else cmd.stdinScript = SHELLS.has(cmd.name) ? 'shell' : 'interpreter';
   }
 }
 
@@ -190,4 +193,10 @@ function judgeFindExec(cmd: SimpleCommand, depth: number, out: ParsedLine): void
 function basename(word: string): string {
   const slash = word.lastIndexOf('/');
   return slash < 0 ? word : word.slice(slash + 1);
+}
+
+/** What reads the session's own input as a program, if anything (`ssh host bash < script`, `ssh host python3`). */
+export function stdinScriptOf(line: string): 'shell' | 'interpreter' | undefined {
+  const kinds = parseCommandLine(line).commands.map((c) => c.stdinScript);
+  return kinds.includes('interpreter') ? 'interpreter' : kinds.includes('shell') ? 'shell' : undefined;
 }

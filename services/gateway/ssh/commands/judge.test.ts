@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileSshRules } from '../guardrails/compile.js';
-import { parseCommandLine } from './command-parse.js';
+import { parseCommandLine, stdinScriptOf } from './command-parse.js';
 import { judgeCommandLine } from './judge.js';
 
 const noDestructive = compileSshRules(['ssh-no-destructive'], {});
@@ -59,6 +59,18 @@ describe('parseCommandLine', () => {
     expect(op("echo 'unterminated")).toContain('unterminated-quote');
     expect(op('echo $((1 + 2))')).toEqual([]);
     expect(op('ls -la /tmp')).toEqual([]);
+  });
+
+  it('names what reads a program from the session input', () => {
+    expect(stdinScriptOf('sh')).toBe('shell');
+    expect(stdinScriptOf('bash -s -- arg')).toBe('shell');
+    expect(stdinScriptOf('exec bash -i')).toBe('shell');
+    expect(stdinScriptOf('sudo sh')).toBe('shell');
+    expect(stdinScriptOf('python3')).toBe('interpreter');
+    expect(stdinScriptOf('perl -')).toBe('interpreter');
+    expect(stdinScriptOf('bash deploy.sh')).toBeUndefined();
+    expect(stdinScriptOf('sh < script.sh')).toBeUndefined();
+    expect(stdinScriptOf('ls')).toBeUndefined();
   });
 
   it('records file writes and assignments', () => {
