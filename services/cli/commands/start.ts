@@ -1,3 +1,4 @@
+import { runEmbeddedDemo } from '../../demo/embedded-demo.js';
 import { loadRuntime } from '../../runtime/context.js';
 import { startNode, untilSignal, type RoleName } from '../../runtime/node.js';
 import { startersFor } from '../../runtime/roles.js';
@@ -41,7 +42,10 @@ embedded mode: an event log of segment files and the chDB store under ./.tollgat
 development issuer for tokens. Stop with Ctrl-C: sessions end, recorded frames are flushed.`,
   options: { ...nodeOption, ...commonOptions },
   optionHelp: { ...nodeHelp, ...commonOptionHelp },
-  run: (args, io) => runRoles(['gateway', 'ingest', 'replay'], args, io, true),
+  // No configuration at all (no --config, no $TOLLGATE_CONFIG): the demo (services/demo).
+  run: (args, io) => (typeof args.values['config'] === 'string' || (io.env['TOLLGATE_CONFIG'] ?? '') !== ''
+    ? runRoles(['gateway', 'ingest', 'replay'], args, io, true)
+    : runEmbeddedDemo({ dataDir: typeof args.values['data-dir'] === 'string' ? args.values['data-dir'] : undefined, env: io.env, nodeName: typeof args.values['node'] === 'string' ? args.values['node'] : undefined, err: io.err })),
 };
 
 function roleCommand(role: RoleName, summary: string): Command {
