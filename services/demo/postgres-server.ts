@@ -43,17 +43,24 @@ export function findPostgresBin(): { bin: string; version: number } | undefined 
 }
 
 const isRoot = process.getuid?.() === 0;
+let serverUser: { uid: number; gid: number } | undefined;
 
-/** The server refuses to run as root, so as root everything runs as the `postgres` user. */
-function asServerUser(cmd: string, args: string[]): [string, string[]] {
-  return isRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+/**
+ * The server refuses to run as root, so as root every server process runs as the `postgres` user.
+ * Spawned with uid/gid directly (not through runuser), so signals reach the postmaster itself.
+ */
+function asServerUser(): { uid?: number; gid?: number } {
+  if (!isRoot) return {};
+  serverUser ??= {
+    uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+  };
+  return serverUser;
 }
 
 function chownToServerUser(path: string): void {
-  if (!isRoot) return;
-  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  chownSync(path, uid, gid);
+  const { uid, gid } = asServerUser();
+  if (uid !== undefined && gid !== undefined) chownSync(path, uid, gid);
 }
 
 /** Initialises (when needed) and starts a real PostgreSQL server on 127.0.0.1. */
@@ -75,11 +82,10 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
     const pwfile = join(base, 'pwfile');
     writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
     chownToServerUser(pwfile);
-    const [cmd, args] = asServerUser(join(found.bin, 'initdb'), [
+    execFileSync(join(found.bin, 'initdb'), [
       '-D', dataDir, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256',
       '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync',
-    ]);
-    execFileSync(cmd, args, { stdio: 'pipe' });
+    ], { stdio: 'pipe', cwd: base, ...asServerUser() });
     rmSync(pwfile);
     if (options.hbaLines !== undefined && options.hbaLines.length > 0) {
       const hba = ['local all all trust', ...options.hbaLines, 'host all all 127.0.0.1/32 scram-sha-256', ''].join('\n');
@@ -94,8 +100,7 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
     ...options.settings,
   };
   const args = ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  const [cmd, cmdArgs] = asServerUser(join(found.bin, 'postgres'), args);
-  const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(join(found.bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: base, ...asServerUser() });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -106,8 +111,8 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
   return {
     host: '127.0.0.1', port: options.port, superuser: 'postgres', password, dataDir, version: found.version,
     psql(sql, database = 'postgres') {
-      const [c, a] = asServerUser(psqlBin, ['-h', socketDir, '-p', String(options.port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAtX', '-c', sql]);
-      return execFileSync(c, a, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+      const args = ['-h', socketDir, '-p', String(options.port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAtX', '-c', sql];
+      return execFileSync(psqlBin, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: base, ...asServerUser() }).toString();
     },
     async stop() {
       await stopChild(child);
