@@ -24,6 +24,8 @@ export interface DiskSpoolOptions {
 export class DiskSpool implements Spool {
   private count = 0;
   private nextSeq = 0;
+  /** Operations run one at a time: each reads and moves writePos/readPos across awaits. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly options: DiskSpoolOptions,
@@ -45,7 +47,27 @@ export class DiskSpool implements Spool {
     return this.count;
   }
 
-  async append(records: readonly AppendRecord[]): Promise<void> {
+  /** Appends records durably (fsynced) after any operation already running. */
+  append(records: readonly AppendRecord[]): Promise<void> {
+    return this.serial(() => this.appendNow(records));
+  }
+
+  /** Delivers spooled records oldest first; a batch is removed only after deliver resolved. */
+  drain(deliver: (records: readonly AppendRecord[]) => Promise<void>): Promise<void> {
+    return this.serial(() => this.drainNow(deliver));
+  }
+
+  close(): Promise<void> {
+    return this.serial(() => this.file.close());
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(op, op);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(records: readonly AppendRecord[]): Promise<void> {
     if ((await this.file.stat()).nlink === 0) {
       // Someone deleted the file: what is spooled lives only in this open handle until close.
       throw new TollgateError('TG_ERR_LOG_UNAVAILABLE', `recording spool file ${join(this.options.dir, DATA)} was deleted while in use; ` +
@@ -70,7 +92,7 @@ export class DiskSpool implements Spool {
     this.count += records.length;
   }
 
-  async drain(deliver: (records: readonly AppendRecord[]) => Promise<void>): Promise<void> {
+  private async drainNow(deliver: (records: readonly AppendRecord[]) => Promise<void>): Promise<void> {
     while (this.readPos < this.writePos) {
       const { records, end } = await this.readBatch(this.readPos);
       if (records.length === 0) break;
@@ -88,10 +110,6 @@ export class DiskSpool implements Spool {
       await this.file.datasync();
       this.writePos = 0;
     }
-  }
-
-  async close(): Promise<void> {
-    await this.file.close();
   }
 
   /**
