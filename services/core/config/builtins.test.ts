@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILE_NAMES } from '../../gateway/postgres/guardrails/profiles.js';
+import { SSH_PROFILE_NAMES } from '../../gateway/ssh/guardrails/builtin-profiles.js';
 import { detectorGroups } from '../masking/detector-set.js';
 import { detectorIds } from '../masking/types.js';
 import { parseConfig } from './load.js';
@@ -9,7 +10,7 @@ import { builtinGuardrailProfiles, maskingActions, maskingDetectors } from './sc
 // test fails when an engine adds or renames a profile, detector or action.
 describe('built-in names agree with the engines that implement them', () => {
   it('guardrail profiles', () => {
-    expect([...builtinGuardrailProfiles].sort()).toEqual([...PROFILE_NAMES].sort());
+    expect([...builtinGuardrailProfiles].sort()).toEqual([...PROFILE_NAMES, ...SSH_PROFILE_NAMES].sort());
   });
 
   it('masking detectors and groups', () => {

@@ -3,13 +3,18 @@ import { claimConstraints } from './schema-identity.js';
 import { name } from './schema-runtime.js';
 
 /**
- * Guardrail profiles the gateways ship (services/gateway/postgres/guardrails/profiles.ts; a test
- * keeps the lists equal); roles may name these without defining them. A gateway must still treat
- * an unknown name as "deny everything", but validation catches typos first.
+ * Guardrail profiles the gateways ship (services/gateway/postgres/guardrails/profiles.ts and
+ * services/gateway/ssh/guardrails/builtin-profiles.ts; a test keeps the lists equal); roles may
+ * name these without defining them. A gateway must still treat an unknown name as "deny
+ * everything", but validation catches typos first.
  */
-export const builtinGuardrailProfiles = [
-  'read-only', 'no-ddl', 'no-unbounded-writes', 'no-privilege-change', 'no-server-files', 'no-catalog-secrets',
-] as const;
+export const builtinGuardrailProfilesOf = {
+  postgres: ['read-only', 'no-ddl', 'no-unbounded-writes', 'no-privilege-change', 'no-server-files', 'no-catalog-secrets'],
+  ssh: ['ssh-no-forwarding', 'ssh-readonly-commands', 'ssh-no-destructive', 'ssh-no-sftp', 'ssh-exec-only'],
+} as const;
+
+/** Every built-in profile name; a grant may carry profiles of several protocols, each gateway uses its own. */
+export const builtinGuardrailProfiles = [...builtinGuardrailProfilesOf.postgres, ...builtinGuardrailProfilesOf.ssh] as const;
 
 /**
  * Content detector ids and group names the masking engine accepts (services/core/masking; a test

@@ -1,4 +1,4 @@
-import type { TollgateConfig } from '../../core/config/index.js';
+import { builtinGuardrailProfilesOf, type TollgateConfig } from '../../core/config/index.js';
 import { TollgateError } from '../../core/errors.js';
 import { compileMaskingProfile, type MaskingPlan, type MaskingProfile } from '../../core/masking/index.js';
 import type { Grant } from '../../core/policy/index.js';
@@ -29,6 +29,8 @@ interface CustomProfile {
 }
 
 const BUILTIN = new Set<string>(PROFILE_NAMES);
+/** Built-in profiles of other gateways: a grant over several protocols carries them; they mean nothing here. */
+const OTHER_PROTOCOL_BUILTINS = new Set<string>(builtinGuardrailProfilesOf.ssh);
 
 /** Compiles grants once per distinct (guardrails, masking) combination. */
 export class GrantCompiler {
@@ -56,6 +58,7 @@ export class GrantCompiler {
         continue;
       }
       const custom = this.config.guardrails[name] as CustomProfile | undefined;
+      if (custom === undefined && OTHER_PROTOCOL_BUILTINS.has(name)) continue;
       if (custom === undefined) throw new TollgateError('TG_ERR_CONFIG', `guardrail profile "${name}" is not defined`);
       if (custom.protocol !== undefined && custom.protocol !== 'postgres') continue;
       const into = custom.mode === 'observe' ? observe : enforce;
