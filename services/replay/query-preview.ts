@@ -28,12 +28,21 @@ function cell(v: Buffer): string {
   return s.length > MAX_CELL ? `${s.slice(0, MAX_CELL)}…` : s;
 }
 
+/** A recorded result frame; `toClient` when it is the copy the gateway sent on (masked inline). */
+export interface ResultFrame {
+  seq: number;
+  payload: Buffer;
+  toClient: boolean;
+}
+
 /**
  * Assigns result frames (ascending seq) to the statement that precedes them and keeps the first
- * PREVIEW_ROWS rows of each. `statementSeqs` ascending.
+ * PREVIEW_ROWS rows of each. Per statement, rows the gateway re-sent to the client (masked inline)
+ * win over the upstream copy; a statement whose rows were forwarded unchanged has only the upstream
+ * copy (masked at ingest). `statementSeqs` ascending.
  */
-export function buildPreviews(statementSeqs: readonly number[], frames: readonly { seq: number; payload: Buffer }[]): Map<number, ResultPreview> {
-  const previews = new Map<number, ResultPreview>();
+export function buildPreviews(statementSeqs: readonly number[], frames: readonly ResultFrame[]): Map<number, ResultPreview> {
+  const buckets = new Map<number, { columns: string[]; client: (string | null)[][]; upstream: (string | null)[][] }>();
   let i = -1;
   for (const f of frames) {
     while (i + 1 < statementSeqs.length && (statementSeqs[i + 1] ?? Infinity) < f.seq) i++;
@@ -41,11 +50,16 @@ export function buildPreviews(statementSeqs: readonly number[], frames: readonly
     if (owner === undefined) continue;
     const decoded = decodeResultFrame(f.payload);
     if (decoded === undefined) continue;
-    let p = previews.get(owner);
-    if (p === undefined) previews.set(owner, (p = { columns: [], rows: [] }));
+    let b = buckets.get(owner);
+    if (b === undefined) buckets.set(owner, (b = { columns: [], client: [], upstream: [] }));
     if ('columns' in decoded) {
-      if (p.columns.length === 0) p.columns = decoded.columns;
-    } else if (p.rows.length < PREVIEW_ROWS) p.rows.push(decoded.values);
+      if (b.columns.length === 0) b.columns = decoded.columns;
+    } else {
+      const rows = f.toClient ? b.client : b.upstream;
+      if (rows.length < PREVIEW_ROWS) rows.push(decoded.values);
+    }
   }
+  const previews = new Map<number, ResultPreview>();
+  for (const [seq, b] of buckets) previews.set(seq, { columns: b.columns, rows: b.client.length > 0 ? b.client : b.upstream });
   return previews;
 }

@@ -51,15 +51,12 @@ export function queryRoutes(app: FastifyInstance, ctx: RouteContext): void {
        WHERE session_id = {id:String} AND seq >= {first:UInt64} AND seq < {end:UInt64} AND decision_action != '' AND decision_ref_seq IS NOT NULL ORDER BY seq`,
       { id, first, end },
     );
-    const results = first === undefined ? [] : await store.query<{ seq: string; direction: string; event_type: string; p: string }>(
-      `SELECT seq, direction, event_type, base64Encode(payload) AS p FROM frames WHERE session_id = {id:String} AND seq > {first:UInt64} AND seq < {end:UInt64}
+    const results = first === undefined ? [] : await store.query<{ seq: string; direction: string; p: string }>(
+      `SELECT seq, direction, base64Encode(payload) AS p FROM frames WHERE session_id = {id:String} AND seq > {first:UInt64} AND seq < {end:UInt64}
        AND event_type IN ('db.describe', 'db.row') ORDER BY seq LIMIT {budget:UInt32}`,
       { id, first, end, budget: PREVIEW_FRAME_BUDGET },
     );
-    // The store may hold both hops of a row; what the client received (masked inline) is the one to
-    // show. Column names come from whichever hop recorded the RowDescription.
-    const toClient = results.some((r) => r.direction === 'GATEWAY_TO_CLIENT' && r.event_type === 'db.row');
-    const previews = buildPreviews(seqs, results.filter((r) => !toClient || r.event_type === 'db.describe' || r.direction === 'GATEWAY_TO_CLIENT').map((r) => ({ seq: Number(r.seq), payload: Buffer.from(r.p, 'base64') })));
+    const previews = buildPreviews(seqs, results.map((r) => ({ seq: Number(r.seq), payload: Buffer.from(r.p, 'base64'), toClient: r.direction === 'GATEWAY_TO_CLIENT' })));
     const byRef = new Map<number, Array<{ action: string; rule: string; reason: string }>>();
     for (const d of decisions) {
       const list = byRef.get(Number(d.ref)) ?? [];
