@@ -14,7 +14,7 @@ const FIELDS = [
 export async function renderSessions(main, params) {
   const inputs = {};
   const form = el('form', { class: 'filters', role: 'search', onsubmit: (e) => { e.preventDefault(); location.hash = `#/sessions?${toQuery(inputs)}`; } },
-    FIELDS.map(([name, label, type]) => el('label', {}, label, (inputs[name] = el('input', { name, type, value: params.get(name) ?? '', ...(name === 'text' ? { 'data-search': true } : {}) })))),
+    FIELDS.map(([name, label, type]) => el('label', {}, label, (inputs[name] = el('input', { name, type, value: inputValue(type, params.get(name)), ...(name === 'text' ? { 'data-search': true } : {}) })))),
     el('label', {}, 'Protocol', (inputs.protocol = el('select', { name: 'protocol' }, ['', 'postgres', 'ssh', 'kubernetes', 'mysql'].map((p) => el('option', { value: p, selected: params.get('protocol') === p }, p || 'any'))))),
     el('label', { class: 'check' }, (inputs.hasAlerts = el('input', { type: 'checkbox', name: 'hasAlerts', checked: params.get('hasAlerts') === 'true' })), 'Has alerts'),
     el('button', { type: 'submit' }, 'Search'));
@@ -22,6 +22,15 @@ export async function renderSessions(main, params) {
   replace(main, el('h1', {}, 'Sessions'), form, results);
   await loadPage(results, params, undefined);
   return () => {};
+}
+
+/** URL values are ISO (UTC); datetime-local inputs want local "YYYY-MM-DDTHH:mm". */
+function inputValue(type, value) {
+  if (!value) return '';
+  if (type !== 'datetime-local') return value;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
 
 function toQuery(inputs) {
