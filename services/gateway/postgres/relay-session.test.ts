@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../core/clock.js';
 import type { EventCodec } from '../../core/events/codec.js';
 import type { Frame } from '../../core/events/types.js';
@@ -120,6 +120,28 @@ describe('relay session', () => {
     const { session } = relay({ guard: ['read-only'] });
     fromClient(session, { kind: 'Bind', portal: '', statement: 'made_elsewhere', parameterFormats: [], parameters: [], resultFormats: [] }, { kind: 'Sync' });
     expect(decodeFrontend(session.toUpstream.drain()).map((m) => m.kind)).toEqual(['Describe', 'Sync']);
+  });
+
+  it('judges a SELECT shape once per session, but never lets a cached shape cover a different statement', () => {
+    const judged = vi.spyOn(GuardrailSession.prototype, 'judgeQuery');
+    try {
+      const { session } = relay({ guard: ['read-only'], observe: ['no-catalog-secrets'] });
+      for (const aid of [1, 2, 3]) fromClient(session, { kind: 'Query', sql: `SELECT abalance FROM pgbench_accounts WHERE aid = ${aid};` });
+      // Enforce and observe each judged the first text only.
+      expect(judged).toHaveBeenCalledTimes(2);
+      expect(decodeFrontend(session.toUpstream.drain()).map((m) => m.kind === 'Query' && m.sql)).toEqual([1, 2, 3].map((aid) => `SELECT abalance FROM pgbench_accounts WHERE aid = ${aid};`));
+      for (const sql of [
+        'SELECT abalance FROM pgbench_accounts WHERE aid = 4; DELETE FROM pgbench_accounts',
+        'SELECT abalance FROM pgbench_accounts WHERE aid = pg_terminate_backend(4)',
+        'SELECT abalance INTO x FROM pgbench_accounts WHERE aid = 4',
+      ]) {
+        fromClient(session, { kind: 'Query', sql });
+        const sent = decodeFrontend(session.toUpstream.drain());
+        expect(sent[0]?.kind === 'Query' && sent[0].sql, sql).toMatch(/^tollgate_blocked_n0nce_/);
+      }
+    } finally {
+      judged.mockRestore();
+    }
   });
 
   it('observe mode forwards the statement and records the verdict', () => {

@@ -7,6 +7,7 @@ import type { MaskingPlan } from '../../core/masking/index.js';
 import { maskNoticeFields } from './notice-masking.js';
 import { Outbox } from './outbox.js';
 import type { ResultMasking } from './result-masking.js';
+import { AllowedShapes, selectShapeKey } from './select-shape.js';
 
 export interface RelayOptions {
   readonly recorder: WireRecorder;
@@ -45,6 +46,7 @@ export class RelaySession {
   private probeCount = 0;
   private readonly probes = new Map<string, { readonly sqlstate: string; readonly message: string }>();
   private readonly probePrefix: string;
+  private readonly allowedShapes = new AllowedShapes();
 
   constructor(private readonly o: RelayOptions) {
     this.probePrefix = `tollgate_blocked_${o.probeNonce}_`;
@@ -68,7 +70,7 @@ export class RelaySession {
     const m = this.o.masking?.results;
     switch (msg.kind) {
       case 'Query': {
-        const d = this.judge((g) => g.judgeQuery(msg.sql), seq);
+        const d = this.judgeQuery(msg.sql, seq);
         if (d.action === 'block') return this.probe(d, 'simple');
         m?.onQuery(msg.sql);
         return this.send(msg);
@@ -241,6 +243,16 @@ export class RelaySession {
     const marker = end < 0 ? message.slice(at) : message.slice(at, at + end);
     const d = this.probes.get(marker);
     this.probes.delete(marker);
+    return d;
+  }
+
+  /** Judges a simple Query; SELECTs differing only in compared integers reuse an earlier ALLOW (see select-shape.ts). */
+  private judgeQuery(sql: string, refSeq: number): Decision {
+    if (this.o.enforce === undefined && this.o.observe === undefined) return ALLOW;
+    const shape = selectShapeKey(sql);
+    if (shape !== undefined && this.allowedShapes.has(shape)) return ALLOW;
+    const d = this.judge((g) => g.judgeQuery(sql), refSeq);
+    if (shape !== undefined && d.action === 'allow') this.allowedShapes.add(shape);
     return d;
   }
 
