@@ -97,6 +97,21 @@ describe('embedded log under disk failures', () => {
   });
 });
 
+describe('embedded log: failures no append can carry', () => {
+  it("an fsync failing on the 'interval' timer (acked records may be lost) is reported to onError and refuses appends", async () => {
+    const io = faultyIo();
+    const errors: unknown[] = [];
+    const log = await openEmbeddedLog({ dir: await dir('interval-eio'), io, fsync: 'interval', fsyncIntervalMs: 10, onError: (e) => errors.push(e) });
+    await log.append('t', [rec(0)]);
+    io.arm('fsync', 'EIO');
+    await log.append('t', [rec(1)]); // acknowledged after the write, before any fsync
+    for (let i = 0; i < 400 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(errors.some((e) => isTollgateError(e, 'TG_ERR_LOG_UNAVAILABLE') && e.message.includes('EIO'))).toBe(true);
+    await rejectsWith(log.append('t', [rec(2)]), 'TG_ERR_LOG_UNAVAILABLE');
+    await log.close();
+  });
+});
+
 describe('embedded log after crashes in the middle of housekeeping', () => {
   const fill = async (label: string, n: number) => {
     const d = await dir(label);

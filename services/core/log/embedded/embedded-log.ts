@@ -86,6 +86,7 @@ class EmbeddedLog implements EmbeddedEventLog {
       lingerMs: options.lingerMs,
       maxPendingBytes: options.maxPendingBytes,
       onPublished: () => { for (const l of this.listeners) l(); },
+      onFailure: (err) => this.options.onError(err),
     });
     this.retentionTimer = setInterval(() => {
       this.runRetention().catch((err: unknown) => this.options.onError(new TollgateError('TG_ERR_LOG_UNAVAILABLE',

@@ -8,6 +8,11 @@ export interface WriterConfig {
   maxPendingBytes: number;
   /** Called after each round made new records readable. */
   onPublished: () => void;
+  /**
+   * Called once when the writer fails. With 'interval' or 'never' an fsync failing on the timer
+   * may lose records already acknowledged, and no append is there to carry the error.
+   */
+  onFailure?: (err: TollgateError) => void;
 }
 
 export interface WriterStats {
@@ -179,6 +184,7 @@ export class GroupCommitWriter {
   // After a failed write or fsync the file's state is unknown (Linux may drop dirty pages after a
   // failed fsync), so nothing more is accepted: reopening runs recovery on what reached the disk.
   private fail(err: unknown, round: Round): void {
+    if (this.failure === undefined) queueMicrotask(() => { if (this.failure) this.config.onFailure?.(this.failure); });
     this.failure ??= new TollgateError('TG_ERR_LOG_UNAVAILABLE',
       `event log write failed (${describeIoError(err)}); no further appends are accepted until the log is reopened`,
       { cause: err, context: { errno: (err as NodeJS.ErrnoException | undefined)?.code } });
