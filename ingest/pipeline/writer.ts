@@ -38,19 +38,25 @@ export function alertRow(a: Alert): Record<string, unknown> {
  * so writing them again after a crash converges; the tokens make an identical retry a no-op.
  */
 export async function writeBatch(store: Store, w: BatchWrites): Promise<void> {
-  const steps: Array<[string, readonly Record<string, unknown>[]]> = [
+  const first: Array<[string, readonly Record<string, unknown>[]]> = [
     ['dead_letters', w.dead.map(deadLetterRow)],
     ['alerts', w.alerts.map(alertRow)],
     ['queries', w.queries as unknown as Record<string, unknown>[]],
     ['commands', w.commands as unknown as Record<string, unknown>[]],
     ['sessions', w.sessions as unknown as Record<string, unknown>[]],
-    ['frames', w.frames.map(frameRow)],
   ];
-  for (const [table, rows] of steps) {
-    if (rows.length === 0) continue;
+  const insert = async (table: string, rows: readonly Record<string, unknown>[]): Promise<void> => {
+    if (rows.length === 0) return;
     await store.insert(table, rows, { dedupToken: dedupToken(w, table) });
     await testHook?.(table);
-  }
+  };
+  // Independent of each other, so concurrent (a ClickHouse server takes them in parallel; chDB
+  // queues them); frames strictly after all of them.
+  // Settle all before failing, so no insert of this attempt is still running when the batch is retried.
+  const settled = await Promise.allSettled(first.map(([table, rows]) => insert(table, rows)));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  await insert('frames', w.frames.map(frameRow));
 }
 
 /** Test seam: called after each table's insert (the crash test pauses here to be killed mid-batch). */
