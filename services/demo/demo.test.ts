@@ -61,6 +61,23 @@ describe('first five minutes: the embedded demo', () => {
   });
 });
 
+describe('reads of recordings are recorded', () => {
+  it('lands every audited read in the frames table as an audit/read decision of the auditor', async () => {
+    await api('/api/sessions');
+    const count = async () => {
+      const res = await fetch(`${base}/api/sql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${demo.auditorToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ sql: "SELECT count() AS n, any(decision_subject) AS who FROM frames WHERE decision_rule = 'audit/read'" }),
+      });
+      const body = (await res.json()) as { rows: Array<[string, string]> };
+      return { n: Number(body.rows[0]?.[0] ?? 0), who: body.rows[0]?.[1] };
+    };
+    await expect.poll(async () => (await count()).n, { timeout: 20_000 }).toBeGreaterThan(0);
+    expect((await count()).who).toBe('demo-auditor');
+  });
+});
+
 describe('fake data', () => {
   it('makes Luhn-valid card numbers', () => {
     let seed = 1;
