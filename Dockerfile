@@ -15,6 +15,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./
 COPY --from=build /app/schemas ./schemas
 COPY --from=build /app/replay-ui ./replay-ui
+COPY --from=build /app/ingest/rules/builtin ./ingest/rules/builtin
 COPY --from=build /app/bin ./bin
 USER node
 ENTRYPOINT ["node", "dist/services/cli/main.js"]

@@ -48,3 +48,13 @@ describe('compose.yaml and deploy/compose/tollgate.yaml', () => {
     for (const name of referenced) expect(gatewayEnv, name).toContain(name);
   });
 });
+
+describe('Dockerfile', () => {
+  // The compiled code reads these beside dist/ at run time (via the package root).
+  it('copies every run-time asset folder into the image', () => {
+    const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
+    for (const dir of ['dist', 'schemas', 'replay-ui', 'ingest/rules/builtin', 'node_modules', 'package.json']) {
+      expect(dockerfile, dir).toMatch(new RegExp(`COPY --from=build /app/${dir.replace('/', '\\/')} `));
+    }
+  });
+});
