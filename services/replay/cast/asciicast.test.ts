@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CastEventWriter, castHeader, parseSize, prefixEvent, type CastFrame } from './asciicast.js';
 
-const f = (seq: number, tsUs: number, eventType: string, direction: string, payload: string | Buffer): CastFrame => ({
-  seq, tsUs, eventType, direction, payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+const f = (seq: number, tsUs: number, eventType: string, direction: string, payload: string | Buffer, channel: number | null = 0): CastFrame => ({
+  seq, tsUs, eventType, direction, channel, payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
 });
 
 describe('asciicast writer', () => {
@@ -37,6 +37,18 @@ describe('asciicast writer', () => {
   it('ignores frames that are not terminal data and sizes that do not parse', () => {
     const w = new CastEventWriter(0);
     expect(w.write([f(1, 0, 'ssh.exec', 'CLIENT_TO_GATEWAY', 'ls'), f(2, 0, 'ssh.resize', 'CLIENT_TO_GATEWAY', 'garbage'), f(3, 0, 'db.query', 'CLIENT_TO_GATEWAY', 'x')])).toEqual([]);
+  });
+
+  it('maps Kubernetes exec streams: 1 and 2 output, 0 input, 4 resize; other channels ignored', () => {
+    const w = new CastEventWriter(0);
+    const lines = w.write([
+      f(1, 0, 'k8s.stream', 'UPSTREAM_TO_GATEWAY', '{"Width":100,"Height":30}', 4),
+      f(2, 1, 'k8s.stream', 'CLIENT_TO_GATEWAY', 'ls\r', 0),
+      f(3, 2, 'k8s.stream', 'UPSTREAM_TO_GATEWAY', 'a.txt\r\n', 1),
+      f(4, 3, 'k8s.stream', 'UPSTREAM_TO_GATEWAY', 'oops\r\n', 2),
+      f(5, 4, 'k8s.stream', 'UPSTREAM_TO_GATEWAY', '{"status":"Success"}', 3),
+    ]).map((l) => (JSON.parse(l) as [number, string, string]).slice(1));
+    expect(lines).toEqual([['r', '100x30'], ['i', 'ls\r'], ['o', 'a.txt\r\n'], ['o', 'oops\r\n']]);
   });
 
   it('writes a header and a prefix event', () => {

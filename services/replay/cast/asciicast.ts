@@ -5,7 +5,8 @@
  *
  * Recording conventions (ingest/README.md): ssh.data with direction UPSTREAM_TO_GATEWAY is terminal
  * output, CLIENT_TO_GATEWAY is input; ssh.pty carries JSON {cols, rows, term}; ssh.resize JSON
- * {cols, rows}.
+ * {cols, rows}. Kubernetes exec: k8s.stream channel 1/2 is output, 0 input, 4 resize JSON
+ * {Width, Height}.
  */
 
 export interface CastFrame {
@@ -13,6 +14,7 @@ export interface CastFrame {
   tsUs: number;
   eventType: string;
   direction: string;
+  channel: number | null;
   payload: Buffer;
 }
 
@@ -45,15 +47,20 @@ export function parseSize(payload: Buffer): TerminalSize | undefined {
     return undefined;
   }
   if (typeof v !== 'object' || v === null) return undefined;
-  const { cols, rows, term } = v as Record<string, unknown>;
+  const o = v as Record<string, unknown>;
+  const cols = o['cols'] ?? o['Width'];
+  const rows = o['rows'] ?? o['Height'];
+  const term = o['term'];
   if (!isDimension(cols) || !isDimension(rows)) return undefined;
   return typeof term === 'string' && term.length <= 64 ? { cols, rows, term } : { cols, rows };
 }
 
 const isDimension = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 10_000;
 
-const isOutput = (f: CastFrame) => f.eventType === 'ssh.data' && f.direction === 'UPSTREAM_TO_GATEWAY';
-const isInput = (f: CastFrame) => f.eventType === 'ssh.data' && f.direction === 'CLIENT_TO_GATEWAY';
+const isOutput = (f: CastFrame) =>
+  f.eventType === 'ssh.data' ? f.direction === 'UPSTREAM_TO_GATEWAY' : f.eventType === 'k8s.stream' && (f.channel === 1 || f.channel === 2);
+const isInput = (f: CastFrame) => (f.eventType === 'ssh.data' ? f.direction === 'CLIENT_TO_GATEWAY' : f.eventType === 'k8s.stream' && f.channel === 0);
+const isSize = (f: CastFrame) => f.eventType === 'ssh.resize' || f.eventType === 'ssh.pty' || (f.eventType === 'k8s.stream' && f.channel === 4);
 
 /**
  * Turns frames (ascending seq) and markers into event lines with times relative to baseUs. Times
@@ -82,7 +89,7 @@ export class CastEventWriter {
       this.flushMarkers(f.tsUs, lines);
       if (isOutput(f)) this.push(lines, f.tsUs, 'o', this.out.decode(f.payload, { stream: true }));
       else if (isInput(f)) this.push(lines, f.tsUs, 'i', this.inp.decode(f.payload, { stream: true }));
-      else if (f.eventType === 'ssh.resize' || f.eventType === 'ssh.pty') {
+      else if (isSize(f)) {
         const size = parseSize(f.payload);
         if (size !== undefined) this.push(lines, f.tsUs, 'r', `${size.cols}x${size.rows}`);
       }

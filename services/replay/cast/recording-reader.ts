@@ -2,13 +2,17 @@ import type { Store } from '../../core/store/port.js';
 import { SCREEN_RESETS, parseSize, type CastFrame, type CastMarker, type TerminalSize } from './asciicast.js';
 
 /** Frames that matter to a terminal recording; everything else in the session is skipped by the engine. */
-const TERMINAL_TYPES = ['ssh.data', 'ssh.pty', 'ssh.resize'];
+const TERMINAL_TYPES = ['ssh.data', 'ssh.pty', 'ssh.resize', 'k8s.stream'];
+/** SQL conditions (conventions in asciicast.ts) for terminal output and for size changes. */
+const IS_OUTPUT = "((event_type = 'ssh.data' AND direction = 'UPSTREAM_TO_GATEWAY') OR (event_type = 'k8s.stream' AND channel IN (1, 2)))";
+const IS_SIZE = "(event_type IN ('ssh.pty', 'ssh.resize') OR (event_type = 'k8s.stream' AND channel = 4))";
 
 interface FrameRow {
   seq: string;
   t: string;
   event_type: string;
   direction: string;
+  channel: number | null;
   p: string;
 }
 
@@ -17,6 +21,7 @@ const toFrame = (r: FrameRow): CastFrame => ({
   tsUs: Number(r.t),
   eventType: r.event_type,
   direction: r.direction,
+  channel: r.channel,
   payload: Buffer.from(r.p, 'base64'),
 });
 
@@ -67,7 +72,7 @@ export class RecordingReader {
   /** Terminal frames from seq on that are stamped before endUs, at most limit. */
   async framesBefore(seq: number, endUs: number, limit: number): Promise<CastFrame[]> {
     const rows = await this.store.query<FrameRow>(
-      `SELECT seq, toUnixTimestamp64Micro(ts) AS t, event_type, direction, base64Encode(payload) AS p FROM frames
+      `SELECT seq, toUnixTimestamp64Micro(ts) AS t, event_type, direction, channel, base64Encode(payload) AS p FROM frames
        WHERE session_id = {id:String} AND seq >= {seq:UInt64} AND ts < fromUnixTimestamp64Micro({end:Int64}, 'UTC')
        AND event_type IN {types:Array(String)} ORDER BY seq LIMIT {limit:UInt32}`,
       { id: this.sessionId, seq, end: endUs, types: TERMINAL_TYPES, limit },
@@ -89,7 +94,7 @@ export class RecordingReader {
   async sizeBefore(seq: number): Promise<TerminalSize | undefined> {
     const rows = await this.store.query<{ p: string }>(
       `SELECT base64Encode(payload) AS p FROM frames WHERE session_id = {id:String} AND seq < {seq:UInt64}
-       AND event_type IN ('ssh.pty', 'ssh.resize') ORDER BY seq DESC LIMIT 1`,
+       AND ${IS_SIZE} ORDER BY seq DESC LIMIT 1`,
       { id: this.sessionId, seq },
     );
     return rows[0] === undefined ? undefined : parseSize(Buffer.from(rows[0].p, 'base64'));
@@ -98,7 +103,7 @@ export class RecordingReader {
   /** The size and terminal type of the session's first ssh.pty, if recorded. */
   async initialSize(): Promise<TerminalSize | undefined> {
     const rows = await this.store.query<{ p: string }>(
-      `SELECT base64Encode(payload) AS p FROM frames WHERE session_id = {id:String} AND event_type = 'ssh.pty' ORDER BY seq LIMIT 1`,
+      `SELECT base64Encode(payload) AS p FROM frames WHERE session_id = {id:String} AND ${IS_SIZE} ORDER BY seq LIMIT 1`,
       { id: this.sessionId },
     );
     return rows[0] === undefined ? undefined : parseSize(Buffer.from(rows[0].p, 'base64'));
@@ -113,7 +118,7 @@ export class RecordingReader {
     const floor = Math.max(firstSeq, seq - lookback);
     const rows = await this.store.query<{ seq: string }>(
       `SELECT seq FROM frames WHERE session_id = {id:String} AND seq >= {floor:UInt64} AND seq < {seq:UInt64}
-       AND event_type = 'ssh.data' AND direction = 'UPSTREAM_TO_GATEWAY' AND multiSearchAny(payload, {resets:Array(String)})
+       AND ${IS_OUTPUT} AND multiSearchAny(payload, {resets:Array(String)})
        ORDER BY seq DESC LIMIT 1`,
       { id: this.sessionId, floor, seq, resets: SCREEN_RESETS },
     );
@@ -126,7 +131,7 @@ export class RecordingReader {
   async outputBetween(fromSeq: number, toSeq: number, maxBytes: number): Promise<Buffer[]> {
     const rows = await this.store.query<{ p: string }>(
       `SELECT base64Encode(payload) AS p FROM frames WHERE session_id = {id:String} AND seq >= {from:UInt64} AND seq < {to:UInt64}
-       AND event_type = 'ssh.data' AND direction = 'UPSTREAM_TO_GATEWAY' ORDER BY seq`,
+       AND ${IS_OUTPUT} ORDER BY seq`,
       { id: this.sessionId, from: fromSeq, to: toSeq },
     );
     const out = rows.map((r) => Buffer.from(r.p, 'base64'));
@@ -141,7 +146,7 @@ export class RecordingReader {
   /** Up to limit terminal frames from seq on. */
   async framesFrom(seq: number, limit: number): Promise<CastFrame[]> {
     const rows = await this.store.query<FrameRow>(
-      `SELECT seq, toUnixTimestamp64Micro(ts) AS t, event_type, direction, base64Encode(payload) AS p FROM frames
+      `SELECT seq, toUnixTimestamp64Micro(ts) AS t, event_type, direction, channel, base64Encode(payload) AS p FROM frames
        WHERE session_id = {id:String} AND seq >= {seq:UInt64} AND event_type IN {types:Array(String)} ORDER BY seq LIMIT {limit:UInt32}`,
       { id: this.sessionId, seq, types: TERMINAL_TYPES, limit },
     );
