@@ -171,4 +171,19 @@ describe.skipIf(!HAVE_SSHD)('SSH gateway: refusals say why', () => {
     const rules = (await h.frames()).filter((f) => f.eventType === 'ssh.forward' && f.body.kind === 'Decision' && f.body.action === 'BLOCK').map((f) => (f.body.kind === 'Decision' ? f.body.rule : ''));
     expect(rules).toEqual(expect.arrayContaining(['x11', 'agent-forwarding']));
   });
+
+  it('the real OpenSSH client with -X or -Y is refused X11 but its session still runs', async () => {
+    const token = await h.token('alice', ['ops']);
+    for (const flag of ['-X', '-Y']) {
+      const r = await runOpenssh(h, token, [...opensshOptions(h.port), flag, 'web@127.0.0.1', `echo "x11-probe${flag}[$DISPLAY]"`]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`x11-probe${flag}[]\n`);
+      expect(r.stderr).toMatch(/X11 forwarding request failed/);
+    }
+    const frames = await h.framesUntil((all) => all.filter((f) => f.eventType === 'ssh.exec' && wireText(f).includes('x11-probe')).length === 2);
+    for (const exec of frames.filter((f) => f.eventType === 'ssh.exec' && wireText(f).includes('x11-probe'))) {
+      const blocked = frames.filter((f) => f.sessionId === exec.sessionId && f.eventType === 'ssh.forward' && f.body.kind === 'Decision' && f.body.action === 'BLOCK');
+      expect(blocked.map((f) => (f.body.kind === 'Decision' ? f.body.rule : ''))).toContain('x11');
+    }
+  });
 });

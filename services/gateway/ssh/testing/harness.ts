@@ -26,6 +26,8 @@ export interface SshHarnessOptions {
   connections?: (sshd: Sshd) => Record<string, unknown>;
   sinkMaxPendingBytes?: number;
   upstream?: Partial<ssh2.ConnectConfig>;
+  /** Environment the config's `{ env: NAME }` secrets are resolved from (none by default). */
+  env?: Record<string, string>;
 }
 
 export interface SshHarness {
@@ -63,7 +65,7 @@ export async function startSshHarness(options: SshHarnessOptions = {}): Promise<
     guardrails: options.guardrails ?? {},
     limits: { idleTimeout: '10m', ...options.limits },
   };
-  const config = parseConfig(raw, {});
+  const config = parseConfig(raw, options.env ?? {});
   for (const [name, r] of Object.entries(roles)) config.roles[name]!.grants[0]!.guardrails = r.guardrails ?? [];
   const clock = systemClock;
   const dev = await DevIssuer.open({ dir: join(dir, 'dev'), clock, audience: 'tollgate' });

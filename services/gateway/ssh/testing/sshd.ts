@@ -18,7 +18,7 @@ export interface Sshd {
 }
 
 export interface SshdOptions {
-  /** Extra sshd_config lines. */
+  /** Extra sshd_config lines; they come first, so they override the defaults (sshd keeps the first value it reads). */
   extra?: string[];
   /** Reuse another sshd's client key (so one gateway key opens both). */
   clientKeyPath?: string;
@@ -61,11 +61,11 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const fingerprint = /SHA256:[A-Za-z0-9+/]+/.exec(execFileSync('ssh-keygen', ['-l', '-f', join(dir, 'host_key.pub')]).toString())![0];
   const port = await freeSshPort();
   const config = [
-    `ListenAddress 127.0.0.1`, `HostKey ${join(dir, 'host_key')}`, 'PidFile none', 'UsePAM no', 'StrictModes no',
+    ...(options.extra ?? []), `ListenAddress 127.0.0.1`, `HostKey ${join(dir, 'host_key')}`, 'PidFile none', 'UsePAM no', 'StrictModes no',
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
     'PubkeyAuthentication yes', 'PermitRootLogin prohibit-password', 'AllowTcpForwarding yes', 'GatewayPorts no',
     'Subsystem sftp internal-sftp', 'LogLevel ERROR', 'AcceptEnv LANG LC_* TERM TOLLGATE_TEST_*', 'MaxSessions 64', 'MaxStartups 64',
-    'PrintMotd no', 'PrintLastLog no', 'Banner none', ...(options.extra ?? []),
+    'PrintMotd no', 'PrintLastLog no', 'Banner none',
   ];
   writeFileSync(join(dir, 'sshd_config'), `${config.join('\n')}\n`);
   const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config'), '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
