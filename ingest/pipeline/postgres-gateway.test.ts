@@ -19,6 +19,8 @@ beforeAll(async () => {
   expect((await psql(gw.port, 'app', await gw.token('rita', ['dev']), 'SELECT id, email, card FROM customers ORDER BY id')).stdout).toContain('alice@example.com');
   const will = await pgClient(gw.port, 'app', await gw.token('will', ['writer']));
   await expect(will.query('DROP TABLE customers')).rejects.toMatchObject({ code: '42501' });
+  // A named statement goes through Parse/Bind/Execute: the gateway answers it with a Describe probe.
+  await expect(will.query({ name: 'drop-it', text: 'DROP TABLE orders' })).rejects.toMatchObject({ code: '42501' });
   await will.query('SELECT name FROM customers WHERE id = $1', [2]);
   await will.end();
   const mia = await pgClient(gw.port, 'app', await gw.token('mia', ['masked']));
@@ -55,10 +57,14 @@ describe('sessions recorded by the PostgreSQL gateway', () => {
 
   it('derives the blocked DROP and the extended-protocol statement of node-postgres', async () => {
     const will = await sessionOf('will');
-    expect(Number(will['blocked'])).toBe(1);
-    const rows = await h.store.query<Record<string, unknown>>('SELECT statement, outcome, guardrail_action, guardrail_rule, rows FROM queries FINAL WHERE session_id = {s:String} ORDER BY seq', { s: will['session_id'] });
+    expect(Number(will['blocked'])).toBe(2);
+    const rows = await h.store.query<Record<string, unknown>>('SELECT statement, outcome, error, guardrail_action, guardrail_rule, rows FROM queries FINAL WHERE session_id = {s:String} ORDER BY seq', { s: will['session_id'] });
     const drop = rows.find((r) => r['statement'] === 'DROP TABLE customers');
     expect(drop).toMatchObject({ outcome: 'blocked', guardrail_action: 'BLOCK', guardrail_rule: 'no-ddl/ddl' });
+    expect(String(drop!['error'])).not.toContain('tollgate_blocked_');
+    expect(String(drop!['error'])).not.toBe('');
+    const extended = rows.find((r) => r['statement'] === 'DROP TABLE orders');
+    expect(extended).toMatchObject({ outcome: 'blocked', guardrail_action: 'BLOCK', guardrail_rule: 'no-ddl/ddl' });
     const select = rows.find((r) => String(r['statement']).startsWith('SELECT name FROM customers'));
     expect(select).toMatchObject({ outcome: 'ok' });
     expect(Number(select!['rows'])).toBe(1);
@@ -70,5 +76,16 @@ describe('sessions recorded by the PostgreSQL gateway', () => {
     expect(rows[0]).toMatchObject({ outcome: 'ok' });
     const inline = await h.store.query<{ n: string }>("SELECT count() AS n FROM frames WHERE session_id = {s:String} AND masked_inline", { s: mia['session_id'] });
     expect(Number(inline[0]!.n)).toBeGreaterThan(0);
+    // The gateway's summary names the masked columns (regression: `masking` came back empty).
+    const masking = rows[0]!['masking'] as string[];
+    expect(masking.some((m) => m.includes('email'))).toBe(true);
+    expect(masking.some((m) => m.includes('card'))).toBe(true);
+  });
+
+  it('never shows the gateway probe of a blocked statement as a query of its own', async () => {
+    const probeFrames = await h.store.query<{ n: string }>("SELECT count() AS n FROM frames WHERE direction = 'GATEWAY_TO_UPSTREAM' AND position(toString(payload), 'tollgate_blocked_') > 0");
+    expect(Number(probeFrames[0]!.n)).toBeGreaterThanOrEqual(2);
+    const rows = await h.store.query<{ statement: string }>("SELECT statement FROM queries FINAL WHERE position(statement, 'tollgate_blocked_') > 0 OR position(error, 'tollgate_blocked_') > 0");
+    expect(rows).toEqual([]);
   });
 });

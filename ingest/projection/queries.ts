@@ -2,6 +2,7 @@ import { decodeBackendFrame, decodeFrontendFrame } from '../../services/gateway/
 import type { StoredFrame } from '../model/stored-frame.js';
 import { isFrontendDirection } from '../masking/postgres.js';
 import { fingerprintOf } from './fingerprint.js';
+import { maskLabelsOf } from './mask-labels.js';
 import { rowsOfTag } from './pg-tags.js';
 import type { QueryRow } from './rows.js';
 
@@ -57,6 +58,9 @@ export class PgQueryTracker {
   }
 
   private frontend(f: StoredFrame, sink: QuerySink): void {
+    // Gateway-written upstream messages (login answers, the probe a block is answered with) are
+    // no client statements: the blocked statement's row is the client's own Query or Parse.
+    if (f.direction === 'GATEWAY_TO_UPSTREAM') return;
     switch (f.messageType) {
       case 'Query': {
         const m = decodeFrontendFrame(f.payload[0]!, f.payload);
@@ -118,7 +122,10 @@ export class PgQueryTracker {
         const target = q ?? this.unexecutedParse(sink);
         if (target === undefined) return;
         if (target.outcome !== 'blocked') target.outcome = 'error';
-        if (target.error === '') target.error = message;
+        if (target.outcome === 'blocked' && blockAnswer(f.direction, message)) {
+          // The server's error on the probe is not what the client saw; the gateway's answer is.
+          if (f.direction === 'GATEWAY_TO_CLIENT') target.error = message;
+        } else if (target.error === '') target.error = message;
         this.lastEnd = f.tsMicros;
         return;
       }
@@ -176,17 +183,20 @@ export class PgQueryTracker {
   }
 
   private decision(f: StoredFrame, sink: QuerySink): void {
-    if (f.decisionRefSeq === null) return;
+    const mask = f.eventType === 'mask.applied' || f.eventType === 'mask.withheld';
+    if (f.decisionRefSeq === null) {
+      // The PostgreSQL gateway summarises masking per result set without refSeq, recorded just
+      // before the result's CommandComplete or ErrorResponse: it belongs to the open statement.
+      if (mask && this.current !== undefined) addMasking(this.current.masking, f);
+      return;
+    }
     const row = this.recent.get(f.decisionRefSeq);
     const prepared = this.preparedBySeq.get(f.decisionRefSeq);
-    const mask = f.eventType === 'mask.applied' || f.eventType === 'mask.withheld';
     for (const target of [row, prepared]) {
       if (target === undefined) continue;
       const t = target as { guardrail_action?: string; action?: string; masking: string[] };
-      if (mask) {
-        const label = f.decisionRule || f.decisionAction;
-        if (!t.masking.includes(label)) t.masking.push(label);
-      } else if ('guardrail_action' in t) {
+      if (mask) addMasking(t.masking, f);
+      else if ('guardrail_action' in t) {
         const r = t as QueryRow;
         if (r.guardrail_action !== 'BLOCK') {
           r.guardrail_action = f.decisionAction;
@@ -209,4 +219,15 @@ export class PgQueryTracker {
     this.recent.set(row.seq, row);
     if (this.recent.size > 64) this.recent.delete(this.recent.keys().next().value!);
   }
+}
+
+function addMasking(masking: string[], f: StoredFrame): void {
+  for (const label of maskLabelsOf(f)) if (!masking.includes(label)) masking.push(label);
+}
+
+const PROBE_MARK = 'tollgate_blocked_';
+
+/** An error frame of the gateway's block answer: its own ErrorResponse, or the server's error on the probe. */
+function blockAnswer(direction: string, message: string): boolean {
+  return direction === 'GATEWAY_TO_CLIENT' || message.includes(PROBE_MARK);
 }

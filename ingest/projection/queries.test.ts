@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { encodeBackendMessage, encodeFrontendMessage, noticeFields } from '../../services/gateway/postgres/protocol/index.js';
+import type { DecisionAction } from '../../services/core/events/types.js';
+import type { StoredFrame } from '../model/stored-frame.js';
+import { PgQueryTracker, type QuerySink } from './queries.js';
+import type { QueryRow } from './rows.js';
+
+// Frames in the order the PostgreSQL gateway records them (relay-session.ts): the masking summary
+// has no refSeq and precedes the result's CommandComplete; a block forwards a probe upstream.
+class Session {
+  readonly frames: StoredFrame[] = [];
+  private seq = 1;
+
+  wire(direction: string, messageType: string, payload: Buffer, maskedInline = false): number {
+    return this.push({ direction, messageType, payload, maskedInline });
+  }
+
+  decision(eventType: string, action: DecisionAction, rule: string, refSeq: number | null, details: Record<string, string> | Buffer = {}): number {
+    const payload = Buffer.isBuffer(details) ? details : Buffer.from(JSON.stringify(details));
+    return this.push({ direction: 'GATEWAY', eventType, messageType: '', payload, decisionAction: action, decisionRule: rule, decisionRefSeq: refSeq });
+  }
+
+  private push(p: Partial<StoredFrame>): number {
+    const seq = this.seq++;
+    this.frames.push({
+      sessionId: 's1', seq, tsMicros: seq * 1000, protocol: 'POSTGRES', direction: '', eventType: 'db.frame', eventCode: 0, messageType: '',
+      channel: null, payload: Buffer.alloc(0), maskedInline: false, truncated: false, originalLength: 0, decisionAction: '', decisionRule: '',
+      decisionReason: '', decisionSubject: '', decisionRefSeq: null, logPartition: 0, logOffset: seq, ...p,
+    });
+    return seq;
+  }
+}
+
+const query = (sql: string) => encodeFrontendMessage({ kind: 'Query', sql });
+const error = (message: string, code = '42601') => encodeBackendMessage({ kind: 'ErrorResponse', fields: noticeFields({ severity: 'ERROR', code, message }) });
+const ready = encodeBackendMessage({ kind: 'ReadyForQuery', status: 'I' });
+const complete = (tag: string) => encodeBackendMessage({ kind: 'CommandComplete', tag });
+const row = (...v: string[]) => encodeBackendMessage({ kind: 'DataRow', values: v.map((x) => Buffer.from(x)) });
+
+function project(s: Session): QueryRow[] {
+  const rows = new Map<number, QueryRow>();
+  const sink: QuerySink = { row: (r) => rows.set(r.seq, { ...r, masking: [...r.masking] }), finished: () => undefined };
+  const t = new PgQueryTracker(() => ({ session_id: 's1', subject: 'mia', connection: 'app' }));
+  for (const f of s.frames) t.apply(f, sink);
+  t.flushOpen(sink);
+  return [...rows.values()].sort((a, b) => a.seq - b.seq);
+}
+
+function maskedSelect(s: Session, details: Record<string, string> | Buffer): void {
+  s.wire('CLIENT_TO_GATEWAY', 'Query', query('SELECT email, card FROM customers'));
+  s.wire('UPSTREAM_TO_GATEWAY', 'RowDescription', encodeBackendMessage({ kind: 'RowDescription', fields: [] }));
+  s.wire('GATEWAY_TO_CLIENT', 'DataRow', row('a***@example.com', '[WITHHELD]'), true);
+  s.wire('GATEWAY_TO_CLIENT', 'DataRow', row('b***@example.org', '[WITHHELD]'), true);
+  s.decision('mask.applied', 'MASK', 'masking', null, details);
+  s.wire('UPSTREAM_TO_GATEWAY', 'CommandComplete', complete('SELECT 2'));
+  s.wire('UPSTREAM_TO_GATEWAY', 'ReadyForQuery', ready);
+}
+
+describe('PgQueryTracker with gateway-recorded masking and blocks', () => {
+  it('attaches a result-set masking summary without refSeq to the open statement, naming columns and detectors', () => {
+    const s = new Session();
+    maskedSelect(s, { rows: '2', values: '4', withheld: '0', columns: 'public.customers.email:hash=2,public.customers.card:redact=2', detectors: 'card=2' });
+    s.wire('CLIENT_TO_GATEWAY', 'Query', query('SELECT 1'));
+    s.wire('UPSTREAM_TO_GATEWAY', 'CommandComplete', complete('SELECT 1'));
+    s.wire('UPSTREAM_TO_GATEWAY', 'ReadyForQuery', ready);
+    const [masked, plain] = project(s);
+    expect(masked).toMatchObject({ statement: 'SELECT email, card FROM customers', outcome: 'ok', rows: 2 });
+    expect(masked!.masking).toEqual(['public.customers.email:hash', 'public.customers.card:redact', 'detector:card']);
+    expect(plain!.masking).toEqual([]);
+  });
+
+  it('falls back to the rule for unreadable or empty details, and ignores a summary with no open statement', () => {
+    for (const details of [Buffer.from('[WITHHELD]'), Buffer.from('{"columns":'), {}, Buffer.alloc(0)]) {
+      const s = new Session();
+      s.decision('mask.applied', 'MASK', 'masking', null, {});
+      maskedSelect(s, details);
+      const rows = project(s);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.masking).toEqual(['masking']);
+    }
+  });
+
+  it('keeps the masking of a result that ended in an error', () => {
+    const s = new Session();
+    s.wire('CLIENT_TO_GATEWAY', 'Query', query('SELECT email, 1/0 FROM customers'));
+    s.wire('GATEWAY_TO_CLIENT', 'DataRow', row('a***@example.com', '1'), true);
+    s.decision('mask.withheld', 'WITHHOLD', 'masking', null, { columns: 'public.customers.email:withheld=1' });
+    s.wire('UPSTREAM_TO_GATEWAY', 'ErrorResponse', error('division by zero', '22012'));
+    s.wire('UPSTREAM_TO_GATEWAY', 'ReadyForQuery', ready);
+    expect(project(s)).toEqual([expect.objectContaining({ outcome: 'error', error: 'division by zero', masking: ['public.customers.email:withheld'] })]);
+  });
+
+  it('shows a blocked simple Query once, with the rule and the answer the client saw, not the probe', () => {
+    const s = new Session();
+    const q = s.wire('CLIENT_TO_GATEWAY', 'Query', query('DROP TABLE customers'));
+    s.decision('policy.block', 'BLOCK', 'no-ddl/ddl', q, { sqlstate: '42501' });
+    s.wire('GATEWAY_TO_UPSTREAM', 'Query', query('tollgate_blocked_abc123_1'));
+    s.wire('UPSTREAM_TO_GATEWAY', 'ErrorResponse', error('syntax error at or near "tollgate_blocked_abc123_1"'));
+    s.wire('GATEWAY_TO_CLIENT', 'ErrorResponse', error('DDL is not allowed', '42501'));
+    s.wire('UPSTREAM_TO_GATEWAY', 'ReadyForQuery', ready);
+    expect(project(s)).toEqual([expect.objectContaining({ seq: q, statement: 'DROP TABLE customers', outcome: 'blocked', guardrail_action: 'BLOCK', guardrail_rule: 'no-ddl/ddl', error: 'DDL is not allowed' })]);
+  });
+
+  it('shows a blocked Parse answered by a Describe probe as one blocked row', () => {
+    const s = new Session();
+    const p = s.wire('CLIENT_TO_GATEWAY', 'Parse', encodeFrontendMessage({ kind: 'Parse', statement: '', query: 'TRUNCATE customers', parameterTypes: [] }));
+    s.decision('policy.block', 'BLOCK', 'no-ddl/ddl', p, { sqlstate: '42501' });
+    s.wire('GATEWAY_TO_UPSTREAM', 'Describe', encodeFrontendMessage({ kind: 'Describe', target: 'S', name: 'tollgate_blocked_abc123_2' }));
+    s.wire('CLIENT_TO_GATEWAY', 'Sync', encodeFrontendMessage({ kind: 'Sync' }));
+    s.wire('UPSTREAM_TO_GATEWAY', 'ErrorResponse', error('prepared statement "tollgate_blocked_abc123_2" does not exist', '26000'));
+    s.wire('GATEWAY_TO_CLIENT', 'ErrorResponse', error('DDL is not allowed', '42501'));
+    s.wire('UPSTREAM_TO_GATEWAY', 'ReadyForQuery', ready);
+    expect(project(s)).toEqual([expect.objectContaining({ seq: p, statement: 'TRUNCATE customers', outcome: 'blocked', guardrail_rule: 'no-ddl/ddl', error: 'DDL is not allowed' })]);
+  });
+
+  it('does not let a client hide its own failing statement behind the probe name', () => {
+    const s = new Session();
+    s.wire('CLIENT_TO_GATEWAY', 'Query', query('SELECT tollgate_blocked_x_1'));
+    s.wire('UPSTREAM_TO_GATEWAY', 'ErrorResponse', error('column "tollgate_blocked_x_1" does not exist', '42703'));
+    s.wire('UPSTREAM_TO_GATEWAY', 'ReadyForQuery', ready);
+    expect(project(s)).toEqual([expect.objectContaining({ outcome: 'error', error: 'column "tollgate_blocked_x_1" does not exist', guardrail_action: '' })]);
+  });
+});
