@@ -31,7 +31,12 @@ const embeddedLog = z.strictObject({
   /** always: fsync every append batch; interval: every fsyncIntervalMs; never: leave it to the OS. */
   fsync: z.enum(['always', 'interval', 'never']).default('always'),
   fsyncInterval: duration.default(100),
-  partitions: z.number().int().min(1).max(1024).default(8),
+  /**
+   * One by default: embedded mode has one ingest consumer, and every partition a commit round
+   * touches costs an fsync (measured on the PostgreSQL gateway: 62 vs 77-105 µs CPU per pgbench
+   * transaction). Per-session order holds with any count.
+   */
+  partitions: z.number().int().min(1).max(1024).default(1),
   segmentBytes: byteSize.default(64 * 1024 * 1024),
   retention: z
     .strictObject({ maxAge: duration.prefault('7d'), maxBytes: byteSize.optional() })
