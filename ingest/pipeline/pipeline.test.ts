@@ -110,3 +110,26 @@ describe('frames the projection cannot read', () => {
     expect(sess).toEqual({ outcome: 'closed', frames: String(r.records.length) });
   });
 });
+
+describe('frames the recorder delivered twice', () => {
+  // Regression: a late append after a sink timeout, or a spool replayed after a crash, puts the same
+  // (session, seq) on the log again at new offsets; offset-derived dedup tokens cannot see that.
+  it('are stored once, and the session counts them once', async () => {
+    const r = await FixtureRecorder.create(start, rec.codec);
+    const s = r.start('twice-pg', 'POSTGRES');
+    s.query('SELECT 1', { columns: ['x'], rows: [['1']] });
+    s.end();
+    const middle = Math.floor(r.records.length / 2);
+    const again = r.records.slice(1, middle + 1);
+    const delivered = [...r.records.slice(0, middle + 1), ...again, ...r.records.slice(middle + 1)];
+    await feed(testPipeline(h.store, rec.codec), delivered, 3, 80_000);
+    const [stored] = await h.store.query<{ n: string; distinct: string }>(
+      "SELECT count() AS n, uniqExact(seq) AS distinct FROM frames WHERE session_id = 'twice-pg'",
+    );
+    expect(stored).toEqual({ n: String(r.records.length), distinct: String(r.records.length) });
+    const [sess] = await h.store.query<{ frames: string }>("SELECT frames FROM sessions FINAL WHERE session_id = 'twice-pg'");
+    expect(sess?.frames).toBe(String(r.records.length));
+    const queries = await h.store.query<{ statement: string }>("SELECT statement FROM queries FINAL WHERE session_id = 'twice-pg'");
+    expect(queries).toEqual([{ statement: 'SELECT 1' }]);
+  });
+});

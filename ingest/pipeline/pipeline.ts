@@ -89,7 +89,7 @@ export class IngestPipeline {
       queries: rows.queries,
       commands: rows.commands,
       sessions: rows.sessions,
-      frames: fence < 0 ? decoded.frames : decoded.frames.filter((f) => f.logOffset > fence),
+      frames: decoded.frames.filter((f) => f.logOffset > fence && !out.repeated.has(f)),
     };
     await writeBatch(store, writes);
     if (alerts.length > 0 && this.deps.log !== undefined) {

@@ -10,6 +10,12 @@ export class ProjectionOutput implements ProjectionSinks {
   readonly facts: Fact[] = [];
   /** Frames the projection could not read (kept in frames, skipped here). */
   unreadable = 0;
+  /**
+   * Frames whose (session, seq) was already folded: the recorder delivered them twice (a late
+   * append after a timeout, a spool replayed after a crash). They get new log offsets, so offset
+   * tokens cannot catch them; they must not be stored again.
+   */
+  readonly repeated = new Set<StoredFrame>();
 
   readonly query = {
     row: (r: QueryRow): void => {
@@ -80,6 +86,7 @@ export class Projector {
     out.current = s;
     try {
       if (s.apply(f, out)) out.touched.add(s);
+      else out.repeated.add(f);
     } catch {
       // A stored frame the projection cannot read (a withheld or malformed payload) adds nothing
       // but must not stop the pipeline: the frame itself is kept, and the next ones are folded.
