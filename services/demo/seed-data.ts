@@ -1,3 +1,5 @@
+import { seededRandom } from '../core/seeded-random.js';
+
 /**
  * Fake customer data for the demo database: deterministic (a seeded generator), realistic enough
  * that masking has something to do: names, e-mail addresses, phone numbers, Luhn-valid card
@@ -8,18 +10,6 @@ const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances',
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman', 'Lamport', 'Hamilton', 'Ritchie', 'Johnson', 'Backus', 'Wilson', 'Berners'];
 const CITIES = ['Lisbon', 'Berlin', 'Toronto', 'Nairobi', 'Osaka', 'Austin', 'Lyon', 'Melbourne'];
 const STATUSES = ['paid', 'paid', 'paid', 'shipped', 'refunded', 'pending'];
-
-/** mulberry32: small, seedable, good enough for fake data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A 16-digit card number in the 4000-series test range with a valid Luhn check digit. */
 export function luhnCard(rand: () => number): string {
@@ -37,7 +27,7 @@ const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** SQL that creates and fills the demo schema (customers, orders) if it is empty. */
 export function demoSchemaSql(customers = 200, seed = 7): string {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const rows: string[] = [];
   const orders: string[] = [];

@@ -6,23 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../services/core/log/embedded/record-codec.js';
 import { DiskSpool } from '../../services/core/recording/disk-spool.js';
+import { seededRandom } from '../../services/core/seeded-random.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
 const writer = path.join(here, 'disk-spool-writer.ts');
 const ITERATIONS = 8;
 const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-
-function rng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run { acked: Map<string, number>; delivered: Map<string, number[]> }
 
@@ -63,7 +53,7 @@ describe('disk spool survives SIGKILL', () => {
 
   it(`every acknowledged record is delivered, in order, at least once, over ${ITERATIONS} kills (seed ${seed})`, async () => {
     console.info(`[spool crash test] seed ${seed}; rerun with CRASH_SEED=${seed}`);
-    const random = rng(seed);
+    const random = seededRandom(seed);
     const dir = await mkdtemp(path.join(tmpdir(), 'tg-spool-crash-'));
     dirs.push(dir);
     let acks = 0;

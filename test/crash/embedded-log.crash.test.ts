@@ -7,6 +7,7 @@ import { isTollgateError } from '../../services/core/errors.js';
 import { openEmbeddedLog } from '../../services/core/log/embedded/index.js';
 import { encodeFrame } from '../../services/core/log/embedded/record-codec.js';
 import { readSegmentFiles, tempDir } from '../../services/core/log/embedded/testing-log.js';
+import { seededRandom } from '../../services/core/seeded-random.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -15,18 +16,6 @@ const ITERATIONS = 20;
 const CRASH_TOPIC = 'crash.v1';
 const CRASH_SEGMENT_BYTES = 128 * 1024;
 const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-
-/** mulberry32: a seeded PRNG, so a failing run is reproducible with CRASH_SEED. */
-function rng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RunResult { acked: Map<string, number>; ackLines: number }
 
@@ -110,7 +99,7 @@ describe('embedded log survives SIGKILL', () => {
 
   it(`keeps every acknowledged record exactly once, in order, over ${ITERATIONS} kills (seed ${seed})`, async () => {
     console.info(`[crash test] seed ${seed}; rerun with CRASH_SEED=${seed}`);
-    const random = rng(seed);
+    const random = seededRandom(seed);
     const dir = await tempDir('crash');
     dirs.push(dir);
     const allAcked = new Map<string, number>();

@@ -5,12 +5,11 @@ import { TollgateError } from '../errors.js';
 import type { ChdbStoreConfig } from './config.js';
 import { storeError } from './engine-errors.js';
 import { encodeBatch, InsertPlans, insertSettings } from './insert-plan.js';
-import { applyMigrations, loadMigrations } from './migrations.js';
 import { parseJsonEachRow } from './json-rows.js';
 import { OpQueue } from './op-queue.js';
 import type { InsertOptions, QueryOptions, QueryParams, Store } from './port.js';
 import { checkStatement, querySettings } from './query-settings.js';
-import { applyFrameRetention } from './retention.js';
+import { migrateToCurrent } from './retention.js';
 
 // libchdb binds one data directory per process. Stores at the same path share it (chDB lets
 // connections to one path coexist); a store at another path must wait until every store here closed.
@@ -118,9 +117,7 @@ class ChdbStore implements Store {
 
   async migrate(): Promise<number[]> {
     this.assertOpen();
-    const migrations = await loadMigrations(this.config.migrationsDir);
-    const applied = await applyMigrations(this, migrations);
-    await applyFrameRetention(this, this.config.frameRetentionDays);
+    const applied = await migrateToCurrent(this, this.config);
     this.plans.clear();
     return applied;
   }

@@ -4,10 +4,9 @@ import { TollgateError } from '../errors.js';
 import type { ClickHouseStoreConfig } from './config.js';
 import { storeError } from './engine-errors.js';
 import { encodeBatch, InsertPlans, insertSettings } from './insert-plan.js';
-import { applyMigrations, loadMigrations } from './migrations.js';
 import type { InsertOptions, QueryOptions, QueryParams, Store } from './port.js';
 import { checkStatement, querySettings } from './query-settings.js';
-import { applyFrameRetention } from './retention.js';
+import { migrateToCurrent } from './retention.js';
 
 /**
  * Opens a store on a ClickHouse server over HTTP. Every request carries its own settings (limits,
@@ -90,9 +89,7 @@ class ClickHouseStore implements Store {
 
   async migrate(): Promise<number[]> {
     this.assertOpen();
-    const migrations = await loadMigrations(this.config.migrationsDir);
-    const applied = await applyMigrations(this, migrations);
-    await applyFrameRetention(this, this.config.frameRetentionDays);
+    const applied = await migrateToCurrent(this, this.config);
     this.plans.clear();
     return applied;
   }

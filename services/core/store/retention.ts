@@ -1,4 +1,4 @@
-import type { MigrationTarget } from './migrations.js';
+import { applyMigrations, loadMigrations, type MigrationTarget } from './migrations.js';
 
 const TTL_DAYS = /TTL toDateTime\(ts\) \+ toIntervalDay\((\d+)\)/;
 
@@ -21,4 +21,14 @@ export async function applyFrameRetention(target: MigrationTarget, days: number)
     days === 0 ? 'ALTER TABLE frames REMOVE TTL' : `ALTER TABLE frames MODIFY TTL toDateTime(ts) + toIntervalDay(${days})`,
   );
   return true;
+}
+
+/**
+ * What every adapter's migrate() does: apply the pending migrations from dir, then set the frames
+ * TTL for the configured retention. Returns the versions applied now.
+ */
+export async function migrateToCurrent(target: MigrationTarget, config: { migrationsDir: string; frameRetentionDays: number }): Promise<number[]> {
+  const applied = await applyMigrations(target, await loadMigrations(config.migrationsDir));
+  await applyFrameRetention(target, config.frameRetentionDays);
+  return applied;
 }
