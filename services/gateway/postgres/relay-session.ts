@@ -7,6 +7,7 @@ import type { MaskingPlan } from '../../core/masking/index.js';
 import { maskNoticeFields } from './notice-masking.js';
 import { Outbox } from './outbox.js';
 import type { ResultMasking } from './result-masking.js';
+import { ResultOrigins } from './result-origins.js';
 import { AllowedShapes, selectShapeKey } from './select-shape.js';
 
 export interface RelayOptions {
@@ -47,9 +48,12 @@ export class RelaySession {
   private readonly probes = new Map<string, { readonly sqlstate: string; readonly message: string }>();
   private readonly probePrefix: string;
   private readonly allowedShapes = new AllowedShapes();
+  /** Which message started the result being masked (refSeq of masking decisions); only when masking. */
+  private readonly origins: ResultOrigins | undefined;
 
   constructor(private readonly o: RelayOptions) {
     this.probePrefix = `tollgate_blocked_${o.probeNonce}_`;
+    this.origins = o.masking === undefined ? undefined : new ResultOrigins();
   }
 
   /** The result masking of this session, when its grant masks. */
@@ -63,6 +67,7 @@ export class RelaySession {
     if (this.skipUntilSync) {
       if (msg.kind === 'Sync') {
         this.skipUntilSync = false;
+        this.origins?.sync(seq);
         this.send(msg);
       }
       return;
@@ -70,6 +75,7 @@ export class RelaySession {
     const m = this.o.masking?.results;
     switch (msg.kind) {
       case 'Query': {
+        this.origins?.simple(seq);
         const d = this.judgeQuery(msg.sql, seq);
         if (d.action === 'block') return this.probe(d, 'simple');
         m?.onQuery(msg.sql);
@@ -87,6 +93,7 @@ export class RelaySession {
         return this.send(msg);
       }
       case 'FunctionCall': {
+        this.origins?.simple(seq);
         const d = this.judge((g) => g.judgeFunctionCall(msg.functionOid), seq);
         if (d.action === 'block') return this.probe(d, 'simple');
         return this.send(msg);
@@ -95,6 +102,7 @@ export class RelaySession {
         m?.onDescribe(msg.target, msg.name);
         return this.send(msg);
       case 'Execute':
+        this.origins?.execute(seq);
         m?.onExecute(msg.portal);
         return this.send(msg);
       case 'Close':
@@ -108,6 +116,8 @@ export class RelaySession {
         this.ended = { reason: 'client terminated', error: null };
         return this.send(msg);
       case 'Sync':
+        this.origins?.sync(seq);
+        return this.send(msg);
       case 'Flush':
       case 'CopyData':
       case 'CopyDone':
@@ -125,6 +135,7 @@ export class RelaySession {
       if (this.outstanding > 0) this.outstanding--;
       if (this.outstanding > 0) this.busySince = this.o.now();
       masking?.results.onReady();
+      this.origins?.ready();
       if (this.probes.size > 0 && this.outstanding === 0) this.probes.clear();
       return this.relay(msg);
     }
@@ -190,6 +201,7 @@ export class RelaySession {
     const withheld = results.copyWithheld;
     this.recordMasking(withheld);
     results.onResultEnd();
+    this.origins?.resultEnd();
     if (withheld === undefined) return this.relay(msg);
     const bytes = gatewayError('ERROR', GatewaySqlState.insufficientPrivilege, `COPY output withheld by masking: ${withheld}`);
     this.o.recorder.upstream(msg.kind, msg.raw);
@@ -200,14 +212,16 @@ export class RelaySession {
   private recordMasking(withheldCopy: string | undefined): void {
     const stats = this.o.masking?.results.stats;
     if (stats === undefined) return;
+    const refSeq = this.origins?.current ?? null;
     if (withheldCopy !== undefined) {
-      this.o.recorder.decision('mask.withheld', 'WITHHOLD', { rule: 'masking/copy', reason: withheldCopy });
+      this.o.recorder.decision('mask.withheld', 'WITHHOLD', { rule: 'masking/copy', reason: withheldCopy, refSeq });
     }
     if (stats.empty) return;
     const withheld = stats.withheld > 0;
     this.o.recorder.decision(withheld ? 'mask.withheld' : 'mask.applied', withheld ? 'WITHHOLD' : 'MASK', {
       rule: 'masking',
       reason: `masked ${stats.values} value(s) in ${stats.rows} row(s)`,
+      refSeq,
       details: stats.details(),
     });
     stats.reset();
@@ -217,6 +231,7 @@ export class RelaySession {
     // Rows masked before an error belong to the failed result: summarise them now.
     this.recordMasking(this.o.masking?.results.copyWithheld);
     this.o.masking?.results.onError();
+    this.origins?.resultEnd();
     const probe = this.probeOf(fields.get('M'));
     if (probe !== undefined) {
       this.o.recorder.upstream('ErrorResponse', raw);

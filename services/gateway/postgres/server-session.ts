@@ -9,13 +9,12 @@ import type { ClientStartup } from './startup-params.js';
 import { ClientHandshake } from './client-handshake.js';
 import type { WireRecorder } from './frame-recording.js';
 import { GatewaySqlState, gatewayError } from './gateway-errors.js';
-import { writeBackendKeyData } from './protocol/backend-session.js';
-import { AUTHENTICATION_OK, EMPTY_FRONTEND, FrontendDecoder, READY_FOR_QUERY, Writer, type BackendDecoder, type DecodedBackendMessage } from './protocol/index.js';
+import { EMPTY_FRONTEND, FrontendDecoder, type BackendDecoder, type DecodedBackendMessage } from './protocol/index.js';
 import type { RelaySession } from './relay-session.js';
 import { openUpstream, sendUpstreamCancel, type UpstreamTarget } from './server-upstream.js';
 import type { GatewayDeps } from './server.js';
 import { checkLimits } from './session-limits.js';
-import { admit, buildRelay, recordRefusal, startRecording } from './session-login.js';
+import { admit, buildRelay, greetClient, recordKeyData, recordRefusal, startRecording } from './session-login.js';
 import { upstreamStartupParameters } from './startup-params.js';
 import { UpstreamLogin } from './upstream-login.js';
 
@@ -162,7 +161,7 @@ export class ServerSession {
     try {
       up = await openUpstream(target, packet, login, {
         sent: (kind, bytes, secret) => wire.toUpstream(kind, bytes, secret),
-        received: (msg) => (msg.kind === 'BackendKeyData' ? wire.clientSecret('BackendKeyData', msg.raw.length) : wire.upstream(msg.kind, msg.raw)),
+        received: (msg) => (msg.kind === 'BackendKeyData' ? recordKeyData(wire, 'UPSTREAM_TO_GATEWAY', msg.raw.length) : wire.upstream(msg.kind, msg.raw)),
       });
     } catch (err) {
       const message = `cannot open connection "${name}": ${err instanceof Error ? err.message : String(err)}`;
@@ -179,11 +178,8 @@ export class ServerSession {
     this.upstreamKey = login.backendKey;
     const key = d.cancelKeys.issue(() => this.cancelUpstream());
     this.gatewayKey = key.processId;
-    wire.toClient('AuthenticationOk', AUTHENTICATION_OK);
     this.relay = buildRelay(d, a, wire);
-    for (const b of [AUTHENTICATION_OK, ...login.parameterFrames, writeBackendKeyData(new Writer(32), key.processId, key.secretKey).finish(), READY_FOR_QUERY[up.status]]) {
-      this.writeClient(b);
-    }
+    for (const b of greetClient(wire, key, login.parameterFrames, up.status)) this.writeClient(b);
     this.phase = 'relay';
     this.attachUpstream(up.socket, name);
     this.socket.resume();

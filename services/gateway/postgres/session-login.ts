@@ -1,4 +1,5 @@
-import { sessionEndBody, sessionStartBody } from '../../core/events/bodies.js';
+import { sessionEndBody, sessionStartBody, wireBody } from '../../core/events/bodies.js';
+import type { Direction } from '../../core/events/types.js';
 import { isTollgateError } from '../../core/errors.js';
 import type { VerifiedIdentity } from '../../core/identity/index.js';
 import type { Grant } from '../../core/policy/index.js';
@@ -7,6 +8,8 @@ import { WireRecorder } from './frame-recording.js';
 import { GatewaySqlState } from './gateway-errors.js';
 import type { CompiledGrant } from './grant-runtime.js';
 import { GuardrailSession } from './guardrails/index.js';
+import { writeBackendKeyData } from './protocol/backend-session.js';
+import { AUTHENTICATION_OK, READY_FOR_QUERY, Writer, type TransactionStatus } from './protocol/index.js';
 import { RelaySession } from './relay-session.js';
 import { ResultMasking } from './result-masking.js';
 import type { GatewayDeps } from './server.js';
@@ -85,6 +88,28 @@ export function startRecording(d: GatewayDeps, a: Admitted, client: { address: s
   wire.clientSecret('PasswordMessage', client.passwordSize);
   wire.decision('auth.ok', 'AUTH_OK', { subject: a.identity.subject, reason: `connection ${a.name}` });
   return { recorder, wire };
+}
+
+const REDACTED = Buffer.from('[redacted]');
+
+/** A message carrying a cancel key (BackendKeyData): recorded as `[redacted]` with its size, never the key. */
+export function recordKeyData(wire: WireRecorder, direction: Direction, size: number): number {
+  return wire.recorder.record({ direction, eventType: 'db.frame', messageType: 'BackendKeyData', body: wireBody(REDACTED, { originalLength: size }) });
+}
+
+/**
+ * What the gateway writes to the client once login is done, recorded in order as GATEWAY_TO_CLIENT:
+ * AuthenticationOk, the upstream's ParameterStatus frames (relayed here, also recorded as they
+ * arrived), the gateway's own BackendKeyData (redacted) and ReadyForQuery.
+ */
+export function greetClient(wire: WireRecorder, key: { processId: number; secretKey: Uint8Array }, parameterFrames: readonly Buffer[], status: TransactionStatus): Buffer[] {
+  const keyData = writeBackendKeyData(new Writer(32), key.processId, key.secretKey).finish();
+  const ready = READY_FOR_QUERY[status];
+  wire.toClient('AuthenticationOk', AUTHENTICATION_OK);
+  for (const p of parameterFrames) wire.toClient('ParameterStatus', p);
+  recordKeyData(wire, 'GATEWAY_TO_CLIENT', keyData.length);
+  wire.toClient('ReadyForQuery', ready);
+  return [AUTHENTICATION_OK, ...parameterFrames, keyData, ready];
 }
 
 /** The relay for an admitted session: its guardrail sessions and, when the grant masks, result masking. */
