@@ -6,7 +6,8 @@ import { PgQueryTracker, type QuerySink } from './queries.js';
 import type { QueryRow } from './rows.js';
 
 // Frames in the order the PostgreSQL gateway records them (relay-session.ts): the masking summary
-// has no refSeq and precedes the result's CommandComplete; a block forwards a probe upstream.
+// precedes the result's CommandComplete, with refSeq = the Query or Execute it summarises (older
+// gateways recorded none); a block forwards a probe upstream.
 class Session {
   readonly frames: StoredFrame[] = [];
   private seq = 1;
@@ -78,6 +79,31 @@ describe('PgQueryTracker with gateway-recorded masking and blocks', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0]!.masking).toEqual(['masking']);
     }
+  });
+
+  it('attaches masking by refSeq to the Execute it names when Executes are pipelined before one Sync', () => {
+    const s = new Session();
+    const fe = (m: Parameters<typeof encodeFrontendMessage>[0]) => encodeFrontendMessage(m);
+    const pipeline = () => {
+      s.wire('CLIENT_TO_GATEWAY', 'Parse', fe({ kind: 'Parse', statement: 'a', query: 'SELECT email FROM customers', parameterTypes: [] }));
+      s.wire('CLIENT_TO_GATEWAY', 'Bind', fe({ kind: 'Bind', portal: 'pa', statement: 'a', parameterFormats: [], parameters: [], resultFormats: [] }));
+      const first = s.wire('CLIENT_TO_GATEWAY', 'Execute', fe({ kind: 'Execute', portal: 'pa', maxRows: 0 }));
+      s.wire('CLIENT_TO_GATEWAY', 'Parse', fe({ kind: 'Parse', statement: 'b', query: 'SELECT 2', parameterTypes: [] }));
+      s.wire('CLIENT_TO_GATEWAY', 'Bind', fe({ kind: 'Bind', portal: 'pb', statement: 'b', parameterFormats: [], parameters: [], resultFormats: [] }));
+      const second = s.wire('CLIENT_TO_GATEWAY', 'Execute', fe({ kind: 'Execute', portal: 'pb', maxRows: 0 }));
+      s.wire('CLIENT_TO_GATEWAY', 'Sync', fe({ kind: 'Sync' }));
+      s.wire('GATEWAY_TO_CLIENT', 'DataRow', row('[redacted]'), true);
+      s.decision('mask.applied', 'MASK', 'masking', first, { columns: 'public.customers.email:redact=1' });
+      s.wire('UPSTREAM_TO_GATEWAY', 'CommandComplete', complete('SELECT 1'));
+      s.wire('UPSTREAM_TO_GATEWAY', 'DataRow', row('2'));
+      s.wire('UPSTREAM_TO_GATEWAY', 'CommandComplete', complete('SELECT 1'));
+      s.wire('UPSTREAM_TO_GATEWAY', 'ReadyForQuery', ready);
+      return [first, second] as const;
+    };
+    const [first, second] = pipeline();
+    const rows = new Map(project(s).map((r) => [r.seq, r]));
+    expect(rows.get(first)).toMatchObject({ statement: 'SELECT email FROM customers', masking: ['public.customers.email:redact'] });
+    expect(rows.get(second)).toMatchObject({ statement: 'SELECT 2', masking: [] });
   });
 
   it('keeps the masking of a result that ended in an error', () => {

@@ -185,8 +185,10 @@ export class PgQueryTracker {
   private decision(f: StoredFrame, sink: QuerySink): void {
     const mask = f.eventType === 'mask.applied' || f.eventType === 'mask.withheld';
     if (f.decisionRefSeq === null) {
-      // The PostgreSQL gateway summarises masking per result set without refSeq, recorded just
-      // before the result's CommandComplete or ErrorResponse: it belongs to the open statement.
+      // PostgreSQL gateways before refSeq on masking summarised each result set without one, just
+      // before its CommandComplete or ErrorResponse: it goes to the open statement. That is
+      // ambiguous with Executes pipelined before one Sync (the last opened row gets it); current
+      // gateways name the Query or Execute, and the lookup below attaches it there.
       if (mask && this.current !== undefined) addMasking(this.current.masking, f);
       return;
     }
