@@ -1,17 +1,21 @@
 import { parseConfig, type Env, type TollgateConfig } from '../core/config/index.js';
+import type { DemoSshTarget } from './demo-sshd.js';
 import type { DemoTarget } from './demo-target.js';
 
 /** Environment variable the demo hands the target's password through (config secrets are env refs). */
 export const DEMO_PASSWORD_ENV = 'TOLLGATE_DEMO_PG_PASSWORD';
 export const AGENT_GROUP = 'demo-agents';
 export const AUDITOR_GROUP = 'auditors';
+/** The SSH connection's name (the user name an SSH client gives the gateway). */
+export const DEMO_SSH_CONNECTION = 'demo-host';
 
 /**
  * The embedded-mode configuration `tollgate start` uses when no configuration is given: connection
- * `demo` to the demo database; role `demo-agent` (read-only guardrails, pii masking) and role
+ * `demo` to the demo database and, when the demo sshd runs, `demo-host` to it; role `demo-agent`
+ * (read-only guardrails and pii masking on `demo`, ssh-no-destructive on `demo-host`) and role
  * `auditor` (audit: true), both matched on groups of the local development issuer.
  */
-export function demoConfigInput(target: DemoTarget, ports: DemoPorts = {}): Record<string, unknown> {
+export function demoConfigInput(target: DemoTarget, ports: DemoPorts = {}, ssh?: DemoSshTarget): Record<string, unknown> {
   const listeners: Record<string, { port: number }> = {};
   for (const [name, port] of Object.entries(ports) as Array<[string, number | undefined]>) if (port !== undefined) listeners[name] = { port };
   return {
@@ -30,12 +34,16 @@ export function demoConfigInput(target: DemoTarget, ports: DemoPorts = {}): Reco
           tls: { mode: 'disable' },
         },
       },
+      ...(ssh === undefined ? {} : { [DEMO_SSH_CONNECTION]: sshConnection(ssh) }),
     },
     roles: {
       'demo-agent': {
         description: 'an automation agent: reads the shop database, never changes it, sees no personal data',
         match: { issuer: 'tollgate-dev', groups: [AGENT_GROUP] },
-        grants: [{ connections: ['demo'], guardrails: ['read-only'], masking: ['pii'] }],
+        grants: [
+          { connections: ['demo'], guardrails: ['read-only'], masking: ['pii'] },
+          ...(ssh === undefined ? [] : [{ connections: [DEMO_SSH_CONNECTION], guardrails: ['ssh-no-destructive'] }]),
+        ],
       },
       auditor: {
         description: 'compliance, SOC and investigators: read recordings in the replay UI',
@@ -43,6 +51,18 @@ export function demoConfigInput(target: DemoTarget, ports: DemoPorts = {}): Reco
         audit: true,
       },
     },
+  };
+}
+
+/** The demo sshd: its host key pinned, the login key held by the gateway only. */
+function sshConnection(ssh: DemoSshTarget): Record<string, unknown> {
+  return {
+    protocol: 'ssh',
+    description: `demo host (OpenSSH on loopback, logs in as ${ssh.user}; destructive commands refused)`,
+    host: ssh.host,
+    port: ssh.port,
+    hostKey: ssh.fingerprint,
+    upstream: { user: ssh.user, privateKeyPath: ssh.clientKeyPath },
   };
 }
 
@@ -54,7 +74,7 @@ export interface DemoPorts {
 }
 
 /** Parses the demo configuration with the target's password in the environment it reads. */
-export function demoConfig(target: DemoTarget, env: Env, dataDir: string | undefined, ports: DemoPorts = {}): TollgateConfig {
+export function demoConfig(target: DemoTarget, env: Env, dataDir: string | undefined, ports: DemoPorts = {}, ssh?: DemoSshTarget): TollgateConfig {
   const withSecret = { ...env, ...(target.password === undefined ? {} : { [DEMO_PASSWORD_ENV]: target.password }) };
-  return parseConfig(demoConfigInput(target, ports), withSecret, { source: 'built-in demo configuration', dataDir });
+  return parseConfig(demoConfigInput(target, ports, ssh), withSecret, { source: 'built-in demo configuration', dataDir });
 }
