@@ -24,7 +24,13 @@ export function openDemoShell(client: ssh2.Client): Promise<DemoShell> {
       if (err) return reject(err);
       let out = '';
       let lastOutput = Date.now();
-      const closed = new Promise<void>((r) => channel.on('close', () => r()));
+      let ended: string | undefined;
+      const closed = new Promise<void>((r) => channel.on('close', () => {
+        ended ??= 'the shell closed';
+        r();
+      }));
+      // A login shell that exits at once (nologin) must fail the script, not crash the demo on a write.
+      channel.on('error', (e: Error) => (ended ??= e.message));
       channel.on('data', (b: Buffer) => {
         out += b.toString();
         lastOutput = Date.now();
@@ -34,16 +40,17 @@ export function openDemoShell(client: ssh2.Client): Promise<DemoShell> {
         const deadline = Date.now() + timeoutMs;
         while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       };
-      const untilPrompt = (from: number) => until(() => out.length > from && PROMPT_END.test(out.slice(from)), 10_000);
+      const untilPrompt = (from: number) => until(() => ended !== undefined || (out.length > from && PROMPT_END.test(out.slice(from))), 10_000);
       resolve({
         output: () => out,
         untilPrompt,
         async run(line) {
+          if (ended !== undefined) throw new Error(`${ended}; output: ${JSON.stringify(out.slice(-300))}`);
           const from = out.length;
           channel.write(line);
           // Enter once the echo has settled, as a person presses it: the Ctrl-C that cancels a refused
           // line makes the terminal driver drop input the shell has not read yet.
-          await until(() => out.length > from && Date.now() - lastOutput >= 150, 5_000);
+          await until(() => ended !== undefined || (out.length > from && Date.now() - lastOutput >= 150), 5_000);
           const afterEcho = out.length;
           channel.write('\r');
           await untilPrompt(afterEcho);

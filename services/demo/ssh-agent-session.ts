@@ -75,7 +75,8 @@ function connect(options: SshAgentOptions): Promise<ssh2.Client> {
   return new Promise((resolve, reject) => {
     const c = new ssh2.Client();
     c.once('ready', () => resolve(c));
-    c.once('error', reject);
+    // `on`, not `once`: a second error after the first (or after ready) must not be unhandled.
+    c.on('error', reject);
     c.connect({
       host: options.host, port: options.port, username: options.connection, password: options.token, readyTimeout: 15_000,
       hostVerifier: (key: Buffer) => key.equals(options.gatewayHostKey),
@@ -96,6 +97,7 @@ function execCommand(c: ssh2.Client, command: string): Promise<{ code: number | 
       let stdout = '';
       let stderr = '';
       let code: number | null = null;
+      ch.on('error', reject);
       ch.on('data', (b: Buffer) => (stdout += b.toString()));
       ch.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
       ch.on('exit', (status: number | null) => (code = status));
