@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryQuery, pgClient, psql } from './testing/clients.js';
 import { startHarness, type Harness } from './testing/harness.js';
+import { RawSession, summary } from './testing/raw-session.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -54,6 +55,30 @@ describe('inline masking', () => {
     const query = await psql(h.port, 'app', token, 'COPY (SELECT email FROM customers) TO STDOUT');
     expect(query.stdout).not.toContain('@');
     expect(query.stderr).toMatch(/COPY output withheld by masking/);
+  });
+
+  it('refuses a FunctionCall to a grant that masks: query_to_xml would return the table unmasked', async () => {
+    const oid = Number(h.pg.psql("SELECT 'query_to_xml(text,boolean,boolean,text)'::regprocedure::oid", 'shop').trim());
+    const s = await RawSession.login(h.port, 'app', await h.token('mo', ['masked']));
+    try {
+      const args = ['SELECT email, card FROM customers', 'true', 'false', ''].map((a) => Buffer.from(a));
+      s.send([{ kind: 'FunctionCall', functionOid: oid, argumentFormats: [0], arguments: args, resultFormat: 0 }]);
+      const answer = await s.readyFor();
+      expect(summary(answer)).toEqual(['Error:42501', 'Ready:I']);
+      const text = answer.map((m) => m.raw.toString('latin1')).join('');
+      expect(text).toMatch(/masking\/function-call/);
+      expect(text).not.toContain(SECRET_EMAIL);
+      s.send([{ kind: 'Query', sql: 'SELECT email FROM customers WHERE id = 1' }]);
+      const after = await s.readyFor();
+      expect(summary(after)).toEqual(['RowDescription', 'DataRow', 'CommandComplete', 'Ready:I']);
+    } finally {
+      s.close();
+    }
+    const frames = await h.frames();
+    const withheld = frames.find((f) => f.body.kind === 'Decision' && f.body.rule === 'masking/function-call');
+    expect(withheld?.body).toMatchObject({ action: 'WITHHOLD', refSeq: expect.any(Number) as number });
+    const session = frames.filter((f) => f.sessionId === withheld?.sessionId);
+    expect(session.some((f) => f.body.kind === 'Wire' && Buffer.from(f.body.payload).toString('latin1').includes(SECRET_EMAIL))).toBe(false);
   });
 
   it('masks values quoted in error DETAIL and MESSAGE', async () => {

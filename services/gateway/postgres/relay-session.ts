@@ -96,6 +96,9 @@ export class RelaySession {
         this.origins?.simple(seq);
         const d = this.judge((g) => g.judgeFunctionCall(msg.functionOid), seq);
         if (d.action === 'block') return this.probe(d, 'simple');
+        // A FunctionCallResponse carries one untyped value (query_to_xml can return a whole table):
+        // it cannot be masked by column, so a grant that masks is refused the call (fail closed).
+        if (m !== undefined) return this.probe(this.withheldFunctionCall(msg.functionOid, seq), 'simple');
         return this.send(msg);
       }
       case 'Describe':
@@ -277,6 +280,16 @@ export class RelaySession {
     if (d.action === 'allow') return d;
     const blocked = d.action === 'block';
     this.o.recorder.decision(blocked ? 'policy.block' : 'policy.observe', blocked ? 'BLOCK' : 'OBSERVE', { rule: d.ruleId, reason: d.message, refSeq, details: { sqlstate: d.sqlstate } });
+    return d;
+  }
+
+  private withheldFunctionCall(oid: number, refSeq: number): BlockDecision {
+    const ruleId = 'masking/function-call';
+    const d: BlockDecision = {
+      action: 'block', ruleId, sqlstate: GatewaySqlState.insufficientPrivilege,
+      message: `blocked by ${ruleId}: FunctionCall of OID ${oid}; its result cannot be masked, and this grant masks results`,
+    };
+    this.o.recorder.decision('mask.withheld', 'WITHHOLD', { rule: d.ruleId, reason: d.message, refSeq, details: { sqlstate: d.sqlstate } });
     return d;
   }
 
