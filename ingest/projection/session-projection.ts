@@ -1,3 +1,4 @@
+import { peerHost } from '../../services/core/peer-address.js';
 import type { StoredFrame } from '../model/stored-frame.js';
 import { CommandTracker, type CommandSink } from './commands.js';
 import { PgQueryTracker, type QuerySink } from './queries.js';
@@ -105,7 +106,7 @@ export class SessionProjection {
       tsMicros: f.tsMicros,
       fields: {
         subject: i.subject, issuer: i.issuer, groups: i.groups, roles: i.roles, connection: i.connection, protocol: i.protocol,
-        client_address: i.clientAddress, target_host: i.targetHost, target_database: i.targetDatabase, target_user: i.targetUser,
+        client_address: i.clientAddress, client_ip: peerHost(i.clientAddress), target_host: i.targetHost, target_database: i.targetDatabase, target_user: i.targetUser,
         gateway_node: i.gatewayNode, grant: i.grant, token_id: this.tokenId, session_id: this.sessionId, seq: f.seq,
         session_blocked: this.blocked, session_frames: this.frames,
         ...fields,

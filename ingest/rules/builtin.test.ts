@@ -124,6 +124,16 @@ describe('built-in rules fire on what they describe and stay quiet otherwise', (
       rec.start('b', 'SSH', { jti: 'tok-1', clientAddress: '192.0.2.1' });
       rec.start('c', 'SSH', { jti: 'tok-2', clientAddress: '198.51.100.7' });
     })).not.toContain(id);
+    // What gateways record: ip:port. A client's second connection comes from a new source port.
+    expect(await fired((rec) => {
+      rec.start('a', 'SSH', { jti: 'tok-1', clientAddress: '192.0.2.1:50122' });
+      rec.start('b', 'POSTGRES', { jti: 'tok-1', clientAddress: '192.0.2.1:50124' });
+      rec.start('c', 'SSH', { jti: 'tok-1', clientAddress: '[2001:db8::1]:50000' });
+    })).toContain(id);
+    expect(await fired((rec) => {
+      rec.start('a', 'SSH', { jti: 'tok-1', clientAddress: '[2001:db8::1]:50000' });
+      rec.start('b', 'SSH', { jti: 'tok-1', clientAddress: '[2001:db8::1]:50002' });
+    })).not.toContain(id);
   });
 
   it('tg.identity.new-source-address and tg.identity.first-connection-use need history', async () => {
@@ -137,6 +147,10 @@ describe('built-in rules fire on what they describe and stay quiet otherwise', (
     });
     expect(ids).toContain('tg.identity.new-source-address');
     expect(ids).toContain('tg.identity.first-connection-use');
+    expect(await fired((rec) => {
+      rec.start('a', 'SSH', { clientAddress: '192.0.2.1:41000', connection: 'c1' });
+      rec.start('b', 'SSH', { clientAddress: '192.0.2.1:41002', connection: 'c1' });
+    })).toEqual([]);
   });
 
   it('tg.guardrail.block-burst: five blocks in five minutes, not four, not spread out', async () => {

@@ -1,4 +1,5 @@
 import type { Store } from '../../services/core/store/port.js';
+import { peerHost } from '../../services/core/peer-address.js';
 import type { Fact } from '../projection/rows.js';
 import { parseSessionStart, tokenIdOf, type SessionInfo } from '../projection/session-info.js';
 import type { RuleEngine } from './engine.js';
@@ -39,7 +40,7 @@ export async function warmRules(store: Store, engine: RuleEngine, nowMicros: num
   const tokens = new Map(recentStarts.map((r) => [r.session_id, tokenIdOf(parseSessionStart(Buffer.from(r.payload_hex, 'hex')))]));
   for (const s of sessions) {
     const f: Record<string, unknown> = {
-      subject: s.subject, issuer: s.issuer, connection: s.connection, protocol: s.protocol, client_address: s.client_address,
+      subject: s.subject, issuer: s.issuer, connection: s.connection, protocol: s.protocol, client_address: s.client_address, client_ip: peerHost(s.client_address),
       target_host: s.target_host, target_database: s.target_database, target_user: s.target_user, gateway_node: s.gateway_node,
       grant: s.grant, session_id: s.session_id, token_id: tokens.get(s.session_id) ?? tokenIdOf({ issuer: s.issuer, subject: s.subject, claimsJson: '{}', tokenExpiresAtMs: null } as SessionInfo),
     };

@@ -17,6 +17,7 @@ import { checkLimits } from './session-limits.js';
 import { admit, buildRelay, greetClient, recordKeyData, recordRefusal, startRecording } from './session-login.js';
 import { upstreamStartupParameters } from './startup-params.js';
 import { UpstreamLogin } from './upstream-login.js';
+import { formatPeer } from '../../core/peer-address.js';
 
 type Phase = 'handshake' | 'auth' | 'relay' | 'closed';
 
@@ -143,7 +144,7 @@ export class ServerSession {
     this.identity = a.identity;
     this.strict = a.grant.recording === 'strict';
     const { recorder, wire } = startRecording(d, a, {
-      address: `${this.socket.remoteAddress ?? ''}:${this.socket.remotePort ?? 0}`,
+      address: formatPeer(this.socket.remoteAddress, this.socket.remotePort),
       startupRaw: this.startupRaw,
       passwordSize,
     });

@@ -8,6 +8,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Policy } from '../../core/policy/index.js';
 import type { RecordingSink, SinkState } from '../../core/recording/sink.js';
 import { ClientConnection } from './client-connection.js';
+import { formatPeer } from '../../core/peer-address.js';
 
 /** Everything the listener and its sessions use; built by the starter (or a test). */
 export interface SshGatewayDeps {
@@ -66,7 +67,7 @@ export class SshGateway {
   }
 
   private accept(conn: ssh2.Connection, info: ssh2.ClientInfo): void {
-    const c: ClientConnection = new ClientConnection(this.d, conn, `${info.ip}:${info.port}`, () => this.live.delete(c));
+    const c: ClientConnection = new ClientConnection(this.d, conn, formatPeer(info.ip, info.port), () => this.live.delete(c));
     this.live.add(c);
     c.start();
   }
