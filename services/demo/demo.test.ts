@@ -131,6 +131,7 @@ describe.skipIf(SSHD_MISSING !== undefined)('first five minutes: the SSH session
     expect(typed('o')).toContain('releases/');
     expect(typed('o')).toContain('2024-06-15');
     expect(typed('o')).toMatch(/Filesystem/);
+    expect(typed('o')).toMatch(/tollgate: .*rm -rf releases/); // the refusal the user saw, written by the gateway
     expect(typed('i')).toContain('uname -a');
     expect(typed('m')).toContain('$ uname -a');
     expect(typed('m')).toMatch(/blocked: command-denied/);

@@ -34,6 +34,19 @@ describe('asciicast writer', () => {
     expect(out.map((l) => (JSON.parse(l) as [number, string, string])[2]).join('')).toBe('a\ufffd');
   });
 
+  it("plays the gateway's own notices (a refusal) as output, without breaking a character split around them", () => {
+    const w = new CastEventWriter(0);
+    const euro = Buffer.from('€');
+    const lines = [...w.write([
+      f(1, 0, 'ssh.data', 'UPSTREAM_TO_GATEWAY', euro.subarray(0, 1)),
+      f(2, 0, 'ssh.data', 'GATEWAY_TO_CLIENT', '\x1b[31mtollgate: refused\x1b[0m\r\n'),
+      f(3, 0, 'ssh.data', 'UPSTREAM_TO_GATEWAY', euro.subarray(1)),
+    ]), ...w.end()];
+    const events = lines.map((l) => JSON.parse(l) as [number, string, string]);
+    expect(events.map((e) => e[1])).toEqual(['o', 'o']);
+    expect(events.map((e) => e[2]).join('')).toBe('\x1b[31mtollgate: refused\x1b[0m\r\n€');
+  });
+
   it('ignores frames that are not terminal data and sizes that do not parse', () => {
     const w = new CastEventWriter(0);
     expect(w.write([f(1, 0, 'ssh.exec', 'CLIENT_TO_GATEWAY', 'ls'), f(2, 0, 'ssh.resize', 'CLIENT_TO_GATEWAY', 'garbage'), f(3, 0, 'db.query', 'CLIENT_TO_GATEWAY', 'x')])).toEqual([]);

@@ -3,8 +3,9 @@
  * array per event: `[seconds, code, data]` with code "o" (output), "i" (input), "r" (resize,
  * "COLSxROWS") or "m" (marker, its label). Pure: recorded frames in, text lines out.
  *
- * Recording conventions (ingest/README.md): ssh.data with direction UPSTREAM_TO_GATEWAY is terminal
- * output, CLIENT_TO_GATEWAY is input; ssh.pty carries JSON {cols, rows, term}; ssh.resize JSON
+ * Recording conventions (ingest/README.md): ssh.data with direction UPSTREAM_TO_GATEWAY or
+ * GATEWAY_TO_CLIENT (the gateway's own notices, such as a refusal) is terminal output,
+ * CLIENT_TO_GATEWAY is input; ssh.pty carries JSON {cols, rows, term}; ssh.resize JSON
  * {cols, rows}. Kubernetes exec: k8s.stream channel 1/2 is output, 0 input, 4 resize JSON
  * {Width, Height}.
  */
@@ -59,6 +60,7 @@ const isDimension = (n: unknown): n is number => typeof n === 'number' && Number
 
 const isOutput = (f: CastFrame) =>
   f.eventType === 'ssh.data' ? f.direction === 'UPSTREAM_TO_GATEWAY' : f.eventType === 'k8s.stream' && (f.channel === 1 || f.channel === 2);
+const isNotice = (f: CastFrame) => f.eventType === 'ssh.data' && f.direction === 'GATEWAY_TO_CLIENT';
 const isInput = (f: CastFrame) => (f.eventType === 'ssh.data' ? f.direction === 'CLIENT_TO_GATEWAY' : f.eventType === 'k8s.stream' && f.channel === 0);
 const isSize = (f: CastFrame) => f.eventType === 'ssh.resize' || f.eventType === 'ssh.pty' || (f.eventType === 'k8s.stream' && f.channel === 4);
 
@@ -71,6 +73,8 @@ export class CastEventWriter {
   private last = 0;
   private readonly out = new TextDecoder('utf-8', { fatal: false });
   private readonly inp = new TextDecoder('utf-8', { fatal: false });
+  // The gateway writes each notice whole, between upstream chunks that may split a character.
+  private readonly notice = new TextDecoder('utf-8', { fatal: false });
   private markerIndex = 0;
 
   /** `floorSec`: no event is stamped earlier (a segment's start). */
@@ -88,6 +92,7 @@ export class CastEventWriter {
     for (const f of frames) {
       this.flushMarkers(f.tsUs, lines);
       if (isOutput(f)) this.push(lines, f.tsUs, 'o', this.out.decode(f.payload, { stream: true }));
+      else if (isNotice(f)) this.push(lines, f.tsUs, 'o', this.notice.decode(f.payload));
       else if (isInput(f)) this.push(lines, f.tsUs, 'i', this.inp.decode(f.payload, { stream: true }));
       else if (isSize(f)) {
         const size = parseSize(f.payload);

@@ -4,7 +4,7 @@ import { SCREEN_RESETS, parseSize, type CastFrame, type CastMarker, type Termina
 /** Frames that matter to a terminal recording; everything else in the session is skipped by the engine. */
 const TERMINAL_TYPES = ['ssh.data', 'ssh.pty', 'ssh.resize', 'k8s.stream'];
 /** SQL conditions (conventions in asciicast.ts) for terminal output and for size changes. */
-const IS_OUTPUT = "((event_type = 'ssh.data' AND direction = 'UPSTREAM_TO_GATEWAY') OR (event_type = 'k8s.stream' AND channel IN (1, 2)))";
+const IS_OUTPUT = "((event_type = 'ssh.data' AND direction IN ('UPSTREAM_TO_GATEWAY', 'GATEWAY_TO_CLIENT')) OR (event_type = 'k8s.stream' AND channel IN (1, 2)))";
 const IS_SIZE = "(event_type IN ('ssh.pty', 'ssh.resize') OR (event_type = 'k8s.stream' AND channel = 4))";
 
 interface FrameRow {
