@@ -29,8 +29,21 @@ export interface ConsumedBatch {
   records: readonly LogRecord[];
 }
 
-/** Handles one batch; resolving commits every offset in it, throwing redelivers it. */
-export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
+/**
+ * Handles one batch; resolving commits every offset in it, throwing redelivers it. A handler may
+ * resolve with a {@link BatchTail} instead: the batch's slow last step (store writes), which the log
+ * runs and waits for before it commits the batch's offsets.
+ */
+export type BatchHandler = (batch: ConsumedBatch) => Promise<void | BatchTail>;
+
+/**
+ * The last step of a handled batch. The log calls it once, only after the tails of all batches
+ * handed over before it succeeded, and commits the batch's offsets when it resolves. If it rejects,
+ * no later tail is called, and this batch and every batch handed over after it are redelivered.
+ * An adapter may hand over the next batch while a tail runs (the embedded log does, so the next
+ * batch's CPU work overlaps this one's I/O), or simply run the tail before going on.
+ */
+export type BatchTail = () => Promise<void>;
 
 export interface ConsumeOptions {
   group: string;

@@ -1,4 +1,4 @@
-import type { BatchHandler, ConsumedBatch, LogRecord } from '../port.js';
+import type { ConsumedBatch, LogRecord } from '../port.js';
 
 /**
  * Records what a consumer's handler saw and lets a test wait, without polling, until a condition
@@ -11,7 +11,7 @@ export class Collector {
   private waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
 
   /** Wraps an inner handler: every delivery is recorded, and `handled` only after it resolved. */
-  handler(inner?: (batch: ConsumedBatch) => Promise<void>): BatchHandler {
+  handler(inner?: (batch: ConsumedBatch) => Promise<void>): (batch: ConsumedBatch) => Promise<void> {
     return async (batch) => {
       this.batches++;
       this.delivered.push(...batch.records);

@@ -108,7 +108,8 @@ class MemoryConsumer implements Consumer {
           progressed = true;
           const batch = { topic, partition: i, records };
           try {
-            await this.handler(batch);
+            const tail = await this.handler(batch);
+            if (tail !== undefined) await tail();
             this.positions.set(key, from + records.length);
             this.state.committed.set(key, from + records.length);
           } catch (err) {

@@ -1,5 +1,5 @@
 import { TollgateError, isTollgateError } from '../../errors.js';
-import type { BatchHandler, ConsumeOptions, Consumer, ConsumedBatch, LogRecord } from '../port.js';
+import type { BatchHandler, BatchTail, ConsumeOptions, Consumer, ConsumedBatch, LogRecord } from '../port.js';
 import type { ConsumerGroup, GroupMember } from './consumer-group.js';
 import type { LogIo } from './io.js';
 import type { PartitionLog } from './partition-log.js';
@@ -24,10 +24,19 @@ interface Owned {
   position: number;
 }
 
+/** A handled batch whose tail runs; its offsets commit when the tail resolved. */
+interface InFlight {
+  owned: Owned;
+  batch: ConsumedBatch;
+  next: number;
+  tail: Promise<void>;
+}
+
 /**
  * One group member. A single loop hands one batch at a time to the handler (batches of different
  * partitions never overlap), waits on append notifications when caught up, and reads from files,
- * so a consumer that falls behind costs disk reads, not memory.
+ * so a consumer that falls behind costs disk reads, not memory. A batch whose handler resolved with
+ * a tail stays in flight while the next batch is read and handled (at most one tail runs at a time).
  */
 export class EmbeddedConsumer implements Consumer, GroupMember {
   readonly topics: readonly string[];
@@ -39,6 +48,7 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
   private turn = 0;
   private done: Promise<void> = Promise.resolve();
   private lastCommit: Promise<void> = Promise.resolve();
+  private inFlight: InFlight | undefined;
   private unsubscribe: () => void = () => undefined;
 
   constructor(
@@ -77,13 +87,17 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
       while (!this.stopped) {
         await this.rebalance();
         const next = this.pick();
-        if (next === undefined) await this.signal();
-        else await this.consume(next);
+        if (next === undefined) {
+          // Caught up: the last tail must not wait for new records to be committed.
+          if (this.inFlight !== undefined) await this.settle();
+          else await this.signal();
+        } else await this.consume(next);
       }
     } catch (err) {
       // Not expected (read and handler errors are handled above); report rather than reject unobserved.
       this.deps.onError(new TollgateError('TG_ERR_INTERNAL', `consumer of group "${this.group.name}" stopped`, { cause: err }));
     } finally {
+      await this.settle().catch(() => undefined);
       this.unsubscribe();
       for (const o of this.owned.values()) await o.reader.close().catch(() => undefined);
       this.owned.clear();
@@ -95,6 +109,7 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
   private async rebalance(): Promise<void> {
     for (const [part, o] of this.owned) {
       if (this.group.assigned(this, part.topic, part.partition)) continue;
+      if (this.inFlight?.owned === o) await this.settle();
       this.owned.delete(part);
       await o.reader.close().catch(() => undefined);
       this.group.release(this, part.topic, part.partition);
@@ -155,31 +170,72 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
     // Nothing readable although the offset says otherwise: back off rather than spin.
     if (records.length === 0) return this.pause();
     const batch: ConsumedBatch = { topic: part.topic, partition: part.partition, records };
-    if (!(await this.deliver(batch))) return;
-    o.position = (records[records.length - 1] as LogRecord).offset + 1;
-    this.lastCommit = this.group.commit(part.topic, part.partition, o.position).catch((err: unknown) => {
+    const first = (records[0] as LogRecord).offset;
+    const tail = await this.deliver(batch);
+    if (tail === false) return;
+    const next = (records[records.length - 1] as LogRecord).offset + 1;
+    o.position = next;
+    // The previous tail ran while this batch was handled; this batch's tail starts only after it succeeded.
+    if (!(await this.settle())) {
+      o.position = Math.min(o.position, first);
+      return;
+    }
+    if (tail === undefined) this.commit(o, next);
+    else if (this.stopped) o.position = first; // not started: redelivered after a restart
+    else {
+      const running = Promise.resolve().then(tail);
+      running.catch(() => undefined); // observed in settle(); not an unhandled rejection meanwhile
+      this.inFlight = { owned: o, batch, next, tail: running };
+    }
+  }
+
+  /**
+   * Waits for the tail in flight and commits its batch. A failed tail rewinds its partition to the
+   * batch's first offset (the caller rewinds a batch handled after it) and returns false.
+   */
+  private async settle(): Promise<boolean> {
+    const f = this.inFlight;
+    if (f === undefined) return true;
+    this.inFlight = undefined;
+    try {
+      await f.tail;
+    } catch (err) {
+      this.reportHandlerError(err, f.batch);
+      f.owned.position = Math.min(f.owned.position, (f.batch.records[0] as LogRecord).offset);
+      await this.pause();
+      return false;
+    }
+    this.commit(f.owned, f.next);
+    return true;
+  }
+
+  private commit(o: Owned, next: number): void {
+    this.lastCommit = this.group.commit(o.part.topic, o.part.partition, next).catch((err: unknown) => {
       this.deps.onError(new TollgateError('TG_ERR_LOG_UNAVAILABLE',
         `committing offsets of group "${this.group.name}" failed; they will be redelivered after a restart`,
         { cause: err }));
     });
   }
 
-  /** Calls the handler until it resolves (true) or the consumer stops (false: redelivered later). */
-  private async deliver(batch: ConsumedBatch): Promise<boolean> {
+  /** Calls the handler until it resolves (its tail, if any) or the consumer stops (false: redelivered later). */
+  private async deliver(batch: ConsumedBatch): Promise<BatchTail | undefined | false> {
     while (!this.stopped) {
       try {
-        await this.handler(batch);
-        return true;
+        return (await this.handler(batch)) ?? undefined;
       } catch (err) {
-        try {
-          this.options.onHandlerError?.(err, batch);
-        } catch {
-          // A failing error callback must not stop delivery.
-        }
+        this.reportHandlerError(err, batch);
         await this.pause();
       }
     }
     return false;
+  }
+
+  private reportHandlerError(err: unknown, batch: ConsumedBatch): void {
+    try {
+      this.options.onHandlerError?.(err, batch);
+    } catch {
+      // A failing error callback must not stop delivery.
+    }
   }
 
   private signal(): Promise<void> {

@@ -85,7 +85,9 @@ export class GroupConsumer implements Consumer {
         records: slice.map((m) => fromKafkaMessage(batch.topic, batch.partition, m)),
       };
       try {
-        await this.handler(consumed);
+        // A tail runs before the commit (no overlap with the next slice here).
+        const tail = await this.handler(consumed);
+        if (tail !== undefined) await tail();
       } catch (err) {
         this.onHandlerFailure(err, consumed, payload);
         return; // unresolved: the next fetch starts again at this slice
