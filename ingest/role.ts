@@ -40,7 +40,9 @@ export async function startIngest(deps: NodeDeps): Promise<RoleHandle[]> {
         maxBatchRecords: config.ingest.batchRecords,
         onHandlerError: (err, batch) => ingestLog.error({ err, partition: batch.partition, records: batch.records.length }, 'ingest batch failed; it will be retried'),
       },
-      (batch) => pipeline.handle(batch),
+      // stage() resolves with the batch's writes as its tail: the next batch is decoded, masked and
+      // projected while they run; offsets commit after them.
+      (batch) => pipeline.stage(batch),
     ),
   );
   const targets: WebhookTarget[] = config.ingest.webhooks.map((w) => ({

@@ -1,11 +1,14 @@
 // Ingest throughput: frames per second through the whole pipeline (embedded log -> decode -> mask ->
 // project -> rules -> chDB) beside a raw chDB insert of the same frame rows in the same script (the
 // limit: what the store takes when nothing else is done). Run: node --import tsx load-tests/ingest.bench.ts
+// [sessions] [batchRecords]; BENCH_STAGES=1 prints wall time per stage. Batches are the ingest role's
+// default size (ingest.batchRecords) and the log has its default partition count, as `npm start` runs.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ManualClock } from '../services/core/clock.js';
+import { ingestSchema } from '../services/core/config/schema-ops.js';
 import { openEmbeddedLog } from '../services/core/log/embedded/index.js';
 import { Topics } from '../services/core/log/port.js';
 import { openStore } from '../services/core/store/open.js';
@@ -27,12 +30,15 @@ export interface IngestBenchFigures {
   rawInsertFramesPerSec: number;
   /** pipeline / raw insert: the share of the store's own insert rate the whole pipeline reaches. */
   ratioToRawInsert: number;
+  /** Process CPU (all threads: JS, chDB inserts and merges) per frame, µs: what a loaded machine cannot hide. */
+  pipelineCpuMicrosPerFrame: number;
+  rawInsertCpuMicrosPerFrame: number;
   alerts: number;
   queries: number;
 }
 
-/** Runs the pipeline over `sessions` recorded sessions (about 25 frames each), then the raw insert. */
-export async function run(sessions = 4000, batchRecords = 20_000): Promise<IngestBenchFigures> {
+/** Runs the pipeline over `sessions` recorded sessions (about 16.5 frames each), then the raw insert. */
+export async function run(sessions = 16_000, batchRecords = ingestSchema.parse({}).batchRecords): Promise<IngestBenchFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'tollgate-ingest-bench-'));
   await loadFingerprinter();
   // Recorded on a recent weekday at 10:00 UTC: working hours, so the off-hours rule does not fire on
@@ -40,35 +46,44 @@ export async function run(sessions = 4000, batchRecords = 20_000): Promise<Inges
   const rec = await FixtureRecorder.create(recentWeekdayMorning());
   recordWorkload(rec, sessions, { queriesPerSession: 3, rowsPerQuery: 6 });
   const total = rec.records.length;
-  const log = await openEmbeddedLog({ dir: join(dir, 'log'), partitions: 2, fsync: 'never', consumer: { maxBatchBytes: 64 * 1024 * 1024 } });
+  const log = await openEmbeddedLog({ dir: join(dir, 'log'), fsync: 'never', consumer: { maxBatchBytes: 64 * 1024 * 1024 } });
   const store = await openStore({ kind: 'chdb', path: join(dir, 'chdb') });
   try {
     await store.migrate();
     for (let i = 0; i < total; i += 10_000) await log.append(Topics.frames, rec.records.slice(i, i + 10_000));
-    const timed = process.env['BENCH_STAGES'] === '1' ? new Map<string, number>() : undefined;
-    const storeForPipeline = timed === undefined ? store : { ...store, query: store.query.bind(store), command: store.command.bind(store), migrate: store.migrate.bind(store), close: store.close.bind(store),
-      insert: async (t: string, r: readonly Record<string, unknown>[], o?: { dedupToken?: string }) => { const t0 = performance.now(); await store.insert(t, r, o); timed.set(t, (timed.get(t) ?? 0) + performance.now() - t0); timed.set(`${t}#rows`, (timed.get(`${t}#rows`) ?? 0) + r.length); } };
+    const stageTimes = process.env['BENCH_STAGES'] === '1' ? new Map<string, number>() : undefined;
     const pipeline = new IngestPipeline({
       codec: rec.codec,
-      store: storeForPipeline,
+      store,
       plans: new MaskingPlans({ profiles: TEST_PROFILES }),
       rules: new RuleEngine(loadRules()),
       clock: new ManualClock(Date.now()),
+      replayWindow: batchRecords,
+      ...(stageTimes === undefined ? {} : { stageTimes }),
     });
     let done = 0;
     let batches = 0;
     let finish: () => void = () => undefined;
     const finished = new Promise<void>((r) => (finish = r));
     const started = performance.now();
+    const cpu0 = process.cpuUsage();
+    // As the ingest role consumes: stage() now, the writes as the batch's tail.
     const consumer = await log.consume({ group: 'bench', topics: [Topics.frames], maxBatchRecords: batchRecords }, async (batch) => {
-      await pipeline.handle(batch);
-      done += batch.records.length;
-      batches++;
-      if (done >= total) finish();
+      const tail = await pipeline.stage(batch);
+      return async () => {
+        await tail?.();
+        done += batch.records.length;
+        batches++;
+        if (done >= total) finish();
+      };
     });
     await finished;
     const pipelineSec = (performance.now() - started) / 1000;
-    if (timed !== undefined) process.stderr.write(`${JSON.stringify(Object.fromEntries(timed))} total ${pipelineSec} batches ${batches}\n`);
+    const pipelineCpu = process.cpuUsage(cpu0);
+    if (stageTimes !== undefined) {
+      const ms = Object.fromEntries([...stageTimes].map(([k, v]) => [k, Math.round(v)]));
+      process.stderr.write(`stages (ms, summed over batches): ${JSON.stringify(ms)}; wall ${Math.round(pipelineSec * 1000)} ms, ${batches} batches\n`);
+    }
     await consumer.stop();
 
     const count = async (sql: string) => Number((await store.query<{ n: string }>(sql))[0]!.n);
@@ -82,8 +97,10 @@ export async function run(sessions = 4000, batchRecords = 20_000): Promise<Inges
     const values = rec.records.map((r, i) => ({ topic: Topics.frames, partition: 0, offset: i, key: r.key, value: r.value, timestampMs: 0 }));
     const rows = decodeFrames(rec.codec, values, 0).frames.map(frameRow);
     const rawStart = performance.now();
+    const rawCpu0 = process.cpuUsage();
     for (let i = 0; i < rows.length; i += batchRecords) await store.insert('frames', rows.slice(i, i + batchRecords));
     const rawSec = (performance.now() - rawStart) / 1000;
+    const rawCpu = process.cpuUsage(rawCpu0);
 
     const pipelineFramesPerSec = Math.round(total / pipelineSec);
     const rawInsertFramesPerSec = Math.round(total / rawSec);
@@ -93,6 +110,8 @@ export async function run(sessions = 4000, batchRecords = 20_000): Promise<Inges
       pipelineFramesPerSec,
       rawInsertFramesPerSec,
       ratioToRawInsert: Number((pipelineFramesPerSec / rawInsertFramesPerSec).toFixed(3)),
+      pipelineCpuMicrosPerFrame: Number(((pipelineCpu.user + pipelineCpu.system) / total).toFixed(1)),
+      rawInsertCpuMicrosPerFrame: Number(((rawCpu.user + rawCpu.system) / total).toFixed(1)),
       alerts,
       queries,
     };
@@ -110,5 +129,6 @@ function recentWeekdayMorning(): number {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.stdout.write(`${JSON.stringify(await run(), null, 2)}\n`);
+  const [sessions, batch] = process.argv.slice(2).map(Number);
+  process.stdout.write(`${JSON.stringify(await run(sessions || undefined, batch || undefined), null, 2)}\n`);
 }

@@ -133,3 +133,47 @@ describe('frames the recorder delivered twice', () => {
     expect(queries).toEqual([{ statement: 'SELECT 1' }]);
   });
 });
+
+describe('frames delivered twice after their session left memory', () => {
+  // Regression: the check above only sees sessions in memory. A repeat arriving after its session
+  // ended (evicted) or after a restart was stored a second time, and its partial refold rewrote the
+  // statement's query row.
+  async function recordEnded(id: string): Promise<FixtureRecorder['records']> {
+    const r = await FixtureRecorder.create(start, rec.codec);
+    const s = r.start(id, 'POSTGRES');
+    s.query('SELECT 1', { columns: ['x'], rows: [['1']] });
+    s.query('SELECT 2', { columns: ['y'], rows: [['2'], ['3']] });
+    s.end();
+    return r.records;
+  }
+
+  async function expectStoredOnce(id: string, frames: number): Promise<void> {
+    const [stored] = await h.store.query<{ n: string; distinct: string }>(
+      'SELECT count() AS n, uniqExact(seq) AS distinct FROM frames WHERE session_id = {id:String}', { id },
+    );
+    expect(stored).toEqual({ n: String(frames), distinct: String(frames) });
+    const [sess] = await h.store.query<{ frames: string; outcome: string }>('SELECT frames, outcome FROM sessions FINAL WHERE session_id = {id:String}', { id });
+    expect(sess).toEqual({ frames: String(frames), outcome: 'closed' });
+    const queries = await h.store.query<{ statement: string; rows: string; outcome: string }>(
+      'SELECT statement, rows, outcome FROM queries FINAL WHERE session_id = {id:String} ORDER BY seq', { id },
+    );
+    expect(queries).toEqual([{ statement: 'SELECT 1', rows: '1', outcome: 'ok' }, { statement: 'SELECT 2', rows: '2', outcome: 'ok' }]);
+  }
+
+  it('are dropped by the mark the worker kept when it evicted the ended session', async () => {
+    const records = await recordEnded('evicted-pg');
+    const pipeline = testPipeline(h.store, rec.codec);
+    await feed(pipeline, records, records.length, 90_000);
+    expect(pipeline.projector.sessions.has('evicted-pg')).toBe(false);
+    expect(pipeline.evicted.get('evicted-pg')).toBe(records.length - 1);
+    await feed(pipeline, records.slice(1, 6), 10, 90_100);
+    await expectStoredOnce('evicted-pg', records.length);
+  });
+
+  it('are caught through the stored frames by a worker that never saw the session', async () => {
+    const records = await recordEnded('restarted-pg');
+    await feed(testPipeline(h.store, rec.codec), records, records.length, 91_000);
+    await feed(testPipeline(h.store, rec.codec), records.slice(1, 6), 10, 91_100);
+    await expectStoredOnce('restarted-pg', records.length);
+  });
+});

@@ -1,7 +1,7 @@
 import type { Clock } from '../../services/core/clock.js';
 import type { EventCodec } from '../../services/core/events/codec.js';
 import type { Alert } from '../../services/core/events/types.js';
-import type { ConsumedBatch, EventLog } from '../../services/core/log/port.js';
+import type { BatchTail, ConsumedBatch, EventLog } from '../../services/core/log/port.js';
 import { Topics } from '../../services/core/log/port.js';
 import type { Store } from '../../services/core/store/port.js';
 import type { StoredFrame } from '../model/stored-frame.js';
@@ -11,8 +11,10 @@ import { Projector, type ProjectionOutput } from '../projection/projector.js';
 import { parseSessionStart } from '../projection/session-info.js';
 import type { RuleEngine } from '../rules/engine.js';
 import { decodeFrames } from './decode.js';
+import { EvictedSessions } from './evicted.js';
 import { rebuildSessions } from './rebuild.js';
 import { loadAlertIds } from '../projection/alert-ids.js';
+import { StageClock, type StageTimes } from './stage-clock.js';
 import { writeBatch, type BatchWrites } from './writer.js';
 
 export interface PipelineDeps {
@@ -30,72 +32,153 @@ export interface PipelineDeps {
    * largest batch a worker takes (ingest.batchRecords); default 5000.
    */
   replayWindow?: number;
+  /** Adds each stage's wall time (ms) per batch here (benchmarks). */
+  stageTimes?: StageTimes;
 }
 
 /** Sessions kept in memory beyond this are forgotten oldest first (and rebuilt from the store if they return). */
 const MAX_OPEN_SESSIONS = 50_000;
 
 /**
- * The ingest pipeline for one consumer: decode -> mask -> project -> rules -> write -> (commit by
- * the log once handle() resolved). Each stage is a function of its own module; this class holds the
- * state that spans batches (projections, masking state, rule state, offset fences).
+ * The ingest pipeline for one consumer: decode -> mask -> project -> rules (`stage`), then write
+ * (the batch's tail) -> commit by the log once the tail resolved. Each stage is a function of its own
+ * module; this class holds the state that spans batches (projections, masking state, rule state,
+ * offset fences, marks of evicted sessions).
+ *
+ * Overlap: the log may stage batch N+1 while batch N's tail writes. Tails run one at a time in
+ * staging order (the log's promise), so "frames of batch N+1 stored" still implies batch N is stored.
+ * Store reads while staging (fences, sessions met mid-way) first wait for the running tail.
  */
 export class IngestPipeline {
   readonly projector = new Projector();
   readonly maskStates = new Map<string, SessionMaskState>();
+  readonly evicted = new EvictedSessions();
   /** Per partition: highest offset whose frame is already stored (from a run that died before committing). */
   private readonly fences = new Map<string, number>();
   /** Per partition: the first offset this pipeline was handed. */
   private readonly starts = new Map<string, number>();
+  /** Batches staged whose tail has not succeeded yet, in staging order. */
+  private readonly unwritten: ConsumedBatch[] = [];
+  /** The tail running now (settled: never rejects). */
+  private running: Promise<void> = Promise.resolve();
+  /** Set when a tail failed: until its batch comes back, what is staged is dropped (the log redelivers it). */
+  private failed: { partition: number; first: number } | undefined;
 
   constructor(private readonly deps: PipelineDeps) {}
 
-  /** Processes one consumed batch; resolving lets the log commit its offsets. */
+  /** Processes one batch and writes it; resolving lets the log commit its offsets. */
   async handle(batch: ConsumedBatch): Promise<void> {
-    if (batch.records.length === 0) return;
+    const tail = await this.stage(batch);
+    await tail?.();
+  }
+
+  /**
+   * Decodes, masks, projects and evaluates one batch; resolves with its tail (the writes), which the
+   * log runs after the previous batch's tail succeeded and before it commits this batch's offsets.
+   */
+  async stage(batch: ConsumedBatch): Promise<BatchTail | undefined> {
+    if (batch.records.length === 0) return undefined;
+    const first = batch.records[0]!.offset;
+    if (this.failed !== undefined && batch.partition === this.failed.partition && first <= this.failed.first) this.recover();
+    let writes: BatchWrites;
     try {
-      await this.process(batch);
+      writes = await this.prepare(batch);
     } catch (err) {
       // The batch comes back: forget what it folded so the retry rebuilds those sessions from the
       // store (what was written) instead of skipping frames it already saw.
-      for (const r of batch.records) {
-        const id = r.key;
-        this.projector.sessions.delete(id);
-        this.maskStates.delete(id);
-      }
+      this.forget(batch);
       this.fences.delete(`${batch.topic}/${batch.partition}`);
       throw err;
     }
+    this.unwritten.push(batch);
+    if (this.failed !== undefined) {
+      // Staged on state a failed tail left behind: the log redelivers this batch after the failed one.
+      return () => Promise.reject(new Error('an earlier batch of this consumer failed to write; redelivered'));
+    }
+    return () => this.write(batch, writes);
   }
 
-  private async process(batch: ConsumedBatch): Promise<void> {
+  private async write(batch: ConsumedBatch, writes: BatchWrites): Promise<void> {
+    const t = new StageClock(this.deps.stageTimes);
+    const run = (async () => {
+      await writeBatch(this.deps.store, writes);
+      if (writes.alerts.length > 0 && this.deps.log !== undefined) {
+        const { codec } = this.deps;
+        await this.deps.log.append(Topics.alerts, writes.alerts.map((a) => ({ key: a.sessionId ?? a.subject, value: codec.encodeAlert(a) })));
+      }
+    })();
+    this.running = run.then(() => undefined, () => undefined);
+    try {
+      await run;
+    } catch (err) {
+      this.failed ??= { partition: batch.partition, first: batch.records[0]!.offset };
+      throw err;
+    }
+    this.unwritten.splice(this.unwritten.indexOf(batch), 1);
+    t.lap('write');
+  }
+
+  /** After a failed tail: forget what every unwritten batch folded; the log hands them over again. */
+  private recover(): void {
+    for (const b of this.unwritten.splice(0)) {
+      this.forget(b);
+      this.fences.delete(`${b.topic}/${b.partition}`);
+    }
+    this.failed = undefined;
+  }
+
+  private forget(batch: ConsumedBatch): void {
+    for (const r of batch.records) {
+      this.projector.sessions.delete(r.key);
+      this.maskStates.delete(r.key);
+      this.evicted.delete(r.key);
+    }
+  }
+
+  private async prepare(batch: ConsumedBatch): Promise<BatchWrites> {
+    const t = new StageClock(this.deps.stageTimes);
     const records = batch.records;
-    const { codec, store } = this.deps;
+    const { codec } = this.deps;
     await codec.loadWriterSchemas(records.map((r) => r.value));
     const decoded = decodeFrames(codec, records, Number(this.deps.clock.nowMicros()));
-    const fence = await this.fence(batch, records[0]!.offset);
-    await this.ensureSessions(decoded.frames, records[0]!.offset <= Math.max(fence, this.starts.get(`${batch.topic}/${batch.partition}`)! + (this.deps.replayWindow ?? 5000)));
-    maskBatch(decoded.frames, (f) => this.maskStateOf(f));
-    const out = this.projector.project(decoded.frames);
+    t.lap('decode');
+    const first = records[0]!.offset;
+    const key = `${batch.topic}/${batch.partition}`;
+    const fence = await this.fence(batch, first);
+    const fresh = this.dropRepeats(decoded.frames);
+    // Replaying: at or below the fence, or inside the first window after the start (a dead run's last batch).
+    await this.ensureSessions(batch, fresh, first <= fence || first < this.starts.get(key)! + (this.deps.replayWindow ?? 5000));
+    t.lap('sessions');
+    maskBatch(fresh, (f) => this.maskStateOf(f));
+    t.lap('mask');
+    const out = this.projector.project(fresh);
+    t.lap('project');
     const alerts = this.evaluate(out);
+    t.lap('rules');
     const rows = out.rows();
-    const writes: BatchWrites = {
+    this.forgetEnded();
+    return {
       topic: batch.topic,
       partition: batch.partition,
-      firstOffset: records[0]!.offset,
+      firstOffset: first,
       lastOffset: records[records.length - 1]!.offset,
       dead: decoded.dead,
       alerts,
       queries: rows.queries,
       commands: rows.commands,
       sessions: rows.sessions,
-      frames: decoded.frames.filter((f) => f.logOffset > fence && !out.repeated.has(f)),
+      frames: fresh.filter((f) => f.logOffset > fence && !out.repeated.has(f)),
     };
-    await writeBatch(store, writes);
-    if (alerts.length > 0 && this.deps.log !== undefined) {
-      await this.deps.log.append(Topics.alerts, alerts.map((a) => ({ key: a.sessionId ?? a.subject, value: codec.encodeAlert(a) })));
-    }
-    this.forgetEnded();
+  }
+
+  /** Frames of evicted sessions at or below their mark: delivered again, dropped before anything sees them. */
+  private dropRepeats(frames: StoredFrame[]): StoredFrame[] {
+    if (this.evicted.size === 0) return frames;
+    return frames.filter((f) => {
+      if (this.projector.sessions.has(f.sessionId)) return true;
+      const mark = this.evicted.get(f.sessionId);
+      return mark === undefined || f.seq > mark;
+    });
   }
 
   /** Rules over the batch's facts; each alert counts once on its session's row. */
@@ -122,7 +205,8 @@ export class IngestPipeline {
     const key = `${batch.topic}/${batch.partition}`;
     let fence = this.fences.get(key);
     if (fence === undefined) {
-      this.starts.set(key, firstOffset);
+      if (!this.starts.has(key)) this.starts.set(key, firstOffset);
+      await this.running;
       const [row] = await this.deps.store.query<{ n: string | number; m: string | number }>(
         'SELECT count() AS n, max(log_offset) AS m FROM frames WHERE log_partition = {p:UInt32} AND log_offset >= {first:UInt64}',
         { p: batch.partition, first: firstOffset },
@@ -133,19 +217,22 @@ export class IngestPipeline {
     return fence;
   }
 
-  /** Rebuilds sessions met mid-way (earlier frames folded by another run) before folding the batch. */
-  private async ensureSessions(frames: readonly StoredFrame[], replaying: boolean): Promise<void> {
-    const need = new Map<string, number>();
+  /** Rebuilds sessions met mid-way (earlier frames folded by another run, or evicted) before folding the batch. */
+  private async ensureSessions(batch: ConsumedBatch, frames: readonly StoredFrame[], replaying: boolean): Promise<void> {
+    const need = new Set<string>();
     const started: string[] = [];
     for (const f of frames) {
       if (this.projector.sessions.has(f.sessionId) || need.has(f.sessionId)) continue;
-      if (f.seq > 0) need.set(f.sessionId, f.seq);
+      if (f.seq > 0) need.add(f.sessionId);
       else {
         this.projector.session(f.sessionId);
         started.push(f.sessionId);
       }
     }
-    await rebuildSessions(this.deps.store, need, this.projector, this.maskStates, this.deps.plans);
+    if (need.size === 0 && !(replaying && started.length > 0)) return;
+    // The store must hold everything folded so far before it is read back.
+    await this.running;
+    await rebuildSessions(this.deps.store, need, { partition: batch.partition, first: batch.records[0]!.offset }, this.projector, this.maskStates, this.deps.plans);
     // Batches a dead run may have processed in part: alerts it stored for sessions starting here
     // must count once, and not be missed when the warmed rules do not raise them again.
     if (replaying) await loadAlertIds(this.deps.store, started, this.projector);
@@ -169,6 +256,7 @@ export class IngestPipeline {
       if (s.endedAt === null && this.projector.sessions.size <= MAX_OPEN_SESSIONS) continue;
       this.projector.sessions.delete(id);
       this.maskStates.delete(id);
+      this.evicted.set(id, s.lastSeq);
     }
   }
 }

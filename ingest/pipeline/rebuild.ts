@@ -9,19 +9,23 @@ import { parseSessionStart } from '../projection/session-info.js';
 import { loadAlertIds } from '../projection/alert-ids.js';
 
 /**
- * Sessions whose earlier frames this worker has not folded (it restarted, or took over a partition)
- * are rebuilt from the stored frames before the batch is processed: the projection state by folding
- * them, the masking state from session.start and the last result columns. One query per batch.
+ * Sessions whose earlier frames this worker has not folded (it restarted, took over a partition, or
+ * evicted them) are rebuilt from the stored frames before the batch is processed: the projection
+ * state by folding them, the masking state from session.start and the last result columns. One query
+ * per batch. Every stored frame is folded except those of the batch itself (`partition`, offsets from
+ * `first`: stored by a run that died before committing, folded again from the batch), so a frame the
+ * recorder delivered again at a later offset is a repeat to the projection and is not stored twice.
  */
 export async function rebuildSessions(
   store: Store,
-  need: ReadonlyMap<string, number>,
+  need: ReadonlySet<string>,
+  batch: { partition: number; first: number },
   projector: Projector,
   maskStates: Map<string, SessionMaskState>,
   plans: MaskingPlans,
 ): Promise<void> {
   if (need.size === 0) return;
-  const ids = [...need.keys()];
+  const ids = [...need];
   const rows = await store.query(
     `SELECT ${STORED_FRAME_COLUMNS} FROM frames WHERE session_id IN {ids:Array(String)} ORDER BY session_id, seq`,
     { ids },
@@ -30,7 +34,7 @@ export async function rebuildSessions(
   for (const id of ids) maskStates.set(id, newMaskState(plans.fallback()));
   for (const r of rows) {
     const f = storedFrameFromRow(r);
-    if (f.seq >= need.get(f.sessionId)!) continue;
+    if (f.logPartition === batch.partition && f.logOffset >= batch.first) continue;
     observe(f, maskStates.get(f.sessionId)!, plans);
     projector.fold(f, scratch);
   }

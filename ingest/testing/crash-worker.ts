@@ -33,8 +33,13 @@ setWriteHook(() => new Promise((r) => setTimeout(r, Math.random() * 4)));
 let last = Date.now();
 const consumer = await log.consume({ group: 'tollgate-ingest', topics: [Topics.frames], maxBatchRecords: 40 }, async (batch) => {
   process.stdout.write(`batch ${batch.partition}:${batch.records[0]!.offset}\n`);
-  await pipeline.handle(batch);
+  // As the ingest role runs it: the writes are the batch's tail, overlapping the next batch's staging.
+  const tail = await pipeline.stage(batch);
   last = Date.now();
+  return tail === undefined ? undefined : async () => {
+    await tail();
+    last = Date.now();
+  };
 });
 process.stdout.write('ready\n');
 if (final) {
