@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { TollgateConfig } from '../core/config/index.js';
 import { sha256Fingerprint } from '../gateway/ssh/fingerprint.js';
 import type { RunningNode } from '../runtime/node.js';
@@ -32,7 +33,7 @@ export function demoBanner({ config, node, target, auditorToken, runs }: BannerI
     `    ${auditorToken}`,
     '',
     ...connectLines(config),
-    `  An auditor token for yourself: npm run -s tollgate -- token --sub you --groups ${AUDITOR_GROUP}`,
+    `  An auditor token for yourself: ${tokenCommand(config, AUDITOR_GROUP)}`,
     '  Stop with Ctrl-C.',
   ];
   return `\n${lines.join('\n')}\n\n`;
@@ -67,14 +68,14 @@ function connectLines(config: TollgateConfig): string[] {
   const s = config.listeners.ssh;
   const lines = [
     '  Connect your own client as the demo agent (read-only, personal data masked):',
-    `    PGPASSWORD="$(npm run -s tollgate -- token --sub you --groups ${AGENT_GROUP} --ttl 1h)" \\`,
+    `    PGPASSWORD="$(${tokenCommand(config, AGENT_GROUP)} --ttl 1h)" \\`,
     `      psql "host=${p.host} port=${p.port} dbname=demo user=you sslmode=require"`,
   ];
   if (config.connections[DEMO_SSH_CONNECTION] === undefined || !s.enabled) return lines;
   return [
     ...lines,
     '  Your own SSH client (destructive commands refused); the password is a token:',
-    `    npm run -s tollgate -- token --sub you --groups ${AGENT_GROUP} --ttl 1h`,
+    `    ${tokenCommand(config, AGENT_GROUP)} --ttl 1h`,
     `    ssh -p ${s.port} ${DEMO_SSH_CONNECTION}@${s.host}${gatewayKeyNote(s.hostKeyPath)}`,
   ];
 }
@@ -86,4 +87,10 @@ function gatewayKeyNote(hostKeyPath: string): string {
   } catch {
     return '';
   }
+}
+
+/** The token command for the dev issuer whose keys live in this demo's data dir. */
+function tokenCommand(config: TollgateConfig, group: string): string {
+  const custom = resolve(config.dataDir) !== resolve('.tollgate');
+  return `npm run -s tollgate -- token${custom ? ` --data-dir ${JSON.stringify(config.dataDir)}` : ''} --sub you --groups ${group}`;
 }

@@ -56,6 +56,8 @@ describe('first five minutes: the embedded demo', () => {
     expect(demo.banner).toContain(`Replay UI:     ${base}/`);
     expect(demo.banner).toContain(demo.auditorToken);
     expect(demo.banner).toMatch(/psql "host=127\.0\.0\.1 port=\d+ dbname=demo/);
+    // The dev issuer's keys live in this data dir: the printed token commands must point there.
+    expect(demo.banner).toContain(`token --data-dir ${JSON.stringify(demo.config.dataDir)} --sub you`);
   });
 
   it('shows the recorded session in the replay API with its timeline', async () => {
