@@ -6,6 +6,7 @@ import type { SchemaRegistry } from './registry/port.js';
 import { compileSchemaText, loadEventSchemas } from './schemas.js';
 import type { EventSchemas, LoadedSchema } from './schemas.js';
 import type { Alert, Frame } from './types.js';
+import { WireFrames } from './wire-frames.js';
 
 type Resolver = ReturnType<Type['createResolver']>;
 
@@ -130,6 +131,8 @@ export class EventCodec {
   private readonly frames: SchemaChannel<Frame>;
   private readonly alerts: SchemaChannel<Alert>;
   private readonly layout: FrameLayout;
+  /** Wire frames with their constant parts encoded once (the gateways' hot path); undefined if the schema does not fit it. */
+  readonly wireFrames: WireFrames | undefined;
 
   private constructor(
     private readonly registry: SchemaRegistry,
@@ -142,6 +145,7 @@ export class EventCodec {
     this.layout = layout;
     this.frames = new SchemaChannel<Frame>(schemas.frame, frameId, (f, buf, pos) => layout.write(f, buf, pos), (f) => layout.wrap(f));
     this.alerts = new SchemaChannel<Alert>(schemas.alert, alertId, (a, buf, pos) => alertType.encode(a, buf, pos), (a) => a);
+    this.wireFrames = WireFrames.forSchema(schemas.frame.type, frameId, (f) => this.encodeFrame(f));
   }
 
   /** Registers the current Frame and Alert schemas (a no-op when already registered) and builds a codec. */

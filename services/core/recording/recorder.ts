@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { EventTypes, type EventType } from '../events/codes.js';
 import type { EventCodec } from '../events/codec.js';
 import type { Direction, FrameBody, Protocol } from '../events/types.js';
+import type { SessionWireEncoder, WireHop } from '../events/wire-frames.js';
 import type { RecordingSink } from './sink.js';
 
 /** What a protocol session says about one frame; the recorder fills the rest. */
@@ -21,6 +22,7 @@ export interface FrameInput {
 export class SessionRecorder {
   private nextSeq = 0;
   private ended = false;
+  private readonly wire: SessionWireEncoder | undefined;
 
   constructor(
     readonly sessionId: string,
@@ -28,7 +30,9 @@ export class SessionRecorder {
     private readonly codec: EventCodec,
     private readonly sink: RecordingSink,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.wire = codec.wireFrames?.session(sessionId);
+  }
 
   /** Records a frame and returns its sequence number. */
   record(input: FrameInput): number {
@@ -48,6 +52,31 @@ export class SessionRecorder {
     });
     this.sink.write(this.sessionId, value);
     if (input.eventType === 'session.end') this.ended = true;
+    return seq;
+  }
+
+  /** The constant part of Wire frames of one kind, for recordWire; callers keep it per kind. */
+  wireHop(direction: Direction, eventType: EventType, messageType: string): WireHop {
+    const fields = { protocol: this.protocol, direction, eventType, eventCode: EventTypes[eventType], messageType, channel: null };
+    return this.codec.wireFrames?.hop(fields) ?? { direction, eventType, messageType, bytes: undefined };
+  }
+
+  /**
+   * Records a Wire frame of the hop's kind and returns its sequence number: the same frame as
+   * record() with a Wire body, with the constant fields written from the hop's bytes.
+   */
+  recordWire(hop: WireHop, payload: Buffer, maskedInline: boolean, truncated: boolean, originalLength: number): number {
+    if (this.ended) throw new Error(`session ${this.sessionId} recorded a frame after session.end`);
+    const seq = this.nextSeq++;
+    const tsMicros = Number(this.clock.nowMicros());
+    const value = hop.bytes !== undefined && this.wire !== undefined
+      ? this.wire.encode(seq, tsMicros, hop.bytes, payload, maskedInline, truncated, originalLength)
+      : this.codec.encodeFrame({
+          sessionId: this.sessionId, seq, tsMicros, protocol: this.protocol, direction: hop.direction,
+          eventType: hop.eventType, eventCode: EventTypes[hop.eventType], messageType: hop.messageType, channel: null,
+          body: { kind: 'Wire', payload, maskedInline, truncated, originalLength },
+        });
+    this.sink.write(this.sessionId, value);
     return seq;
   }
 

@@ -1,7 +1,8 @@
 import type { EventType } from '../../core/events/codes.js';
 import { decisionBody, wireBody } from '../../core/events/bodies.js';
-import type { DecisionAction, Direction, Wire } from '../../core/events/types.js';
-import type { FrameInput, SessionRecorder } from '../../core/recording/recorder.js';
+import type { DecisionAction, Direction } from '../../core/events/types.js';
+import type { SessionRecorder } from '../../core/recording/recorder.js';
+import type { WireHop } from '../../core/events/wire-frames.js';
 import type { BackendKind, FrontendKind } from './protocol/index.js';
 
 /** Larger payloads are recorded cut to this size and marked truncated (the full size is kept). */
@@ -55,10 +56,11 @@ const REDACTED = Buffer.from('[redacted]');
  * message is recorded only as sent when the original held data it masked.
  */
 export class WireRecorder {
-  // The recorder encodes synchronously, so one body and one input are reused for every wire frame:
-  // the hot path allocates only the encoded bytes.
-  private readonly body: { kind: 'Wire' } & Wire = { kind: 'Wire', payload: REDACTED, maskedInline: false, truncated: false, originalLength: 0 };
-  private readonly input: FrameInput = { direction: 'UNKNOWN', eventType: 'db.frame', messageType: '', body: this.body };
+  // The constant fields of each kind of frame per hop, encoded once per session (see SessionRecorder.recordWire).
+  private readonly hops: Record<Direction, Map<string, WireHop>> = {
+    UNKNOWN: new Map(), CLIENT_TO_GATEWAY: new Map(), GATEWAY_TO_UPSTREAM: new Map(),
+    UPSTREAM_TO_GATEWAY: new Map(), GATEWAY_TO_CLIENT: new Map(), GATEWAY: new Map(),
+  };
 
   constructor(readonly recorder: SessionRecorder) {}
 
@@ -102,16 +104,13 @@ export class WireRecorder {
   }
 
   private wire(direction: Direction, eventType: EventType, kind: string, raw: Buffer, masked: boolean): number {
-    const b = this.body;
+    const hops = this.hops[direction];
+    let hop = hops.get(kind);
+    if (hop === undefined) {
+      hop = this.recorder.wireHop(direction, eventType, kind);
+      hops.set(kind, hop);
+    }
     const cut = raw.length > MAX_RECORDED_PAYLOAD;
-    b.payload = cut ? raw.subarray(0, MAX_RECORDED_PAYLOAD) : raw;
-    b.maskedInline = masked;
-    b.truncated = cut;
-    b.originalLength = raw.length;
-    const input = this.input;
-    input.direction = direction;
-    input.eventType = eventType;
-    input.messageType = kind;
-    return this.recorder.record(input);
+    return this.recorder.recordWire(hop, cut ? raw.subarray(0, MAX_RECORDED_PAYLOAD) : raw, masked, cut, raw.length);
   }
 }
