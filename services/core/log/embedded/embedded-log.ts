@@ -197,6 +197,9 @@ class EmbeddedLog implements EmbeddedEventLog {
   /** Validates every record before any is encoded, so an append is all or nothing; returns bytes. */
   private measure(records: readonly AppendRecord[]): number {
     let bytes = 0;
+    // Batches hold runs of one session's frames: measure a key's UTF-8 length once per run.
+    let lastKey: string | undefined;
+    let keyBytes = 0;
     for (const r of records as readonly (AppendRecord | null | undefined)[]) {
       if (typeof r !== 'object' || r === null || typeof r.key !== 'string' || !(r.value instanceof Uint8Array)) {
         throw new TollgateError('TG_ERR_CONFIG', 'append records need a string key and a Buffer value');
@@ -205,7 +208,10 @@ class EmbeddedLog implements EmbeddedEventLog {
       if (ts !== undefined && !(Number.isSafeInteger(ts) && ts >= 0)) {
         throw new TollgateError('TG_ERR_CONFIG', `record timestampMs must be a non-negative integer, got ${ts}`);
       }
-      const keyBytes = Buffer.byteLength(r.key, 'utf8');
+      if (r.key !== lastKey) {
+        lastKey = r.key;
+        keyBytes = Buffer.byteLength(r.key, 'utf8');
+      }
       const size = FRAME_HEADER_BYTES + keyBytes + r.value.length;
       if (keyBytes > MAX_KEY_BYTES || r.value.length > this.options.maxRecordBytes) {
         throw new TollgateError('TG_ERR_MESSAGE_TOO_LARGE',
@@ -225,16 +231,17 @@ class EmbeddedLog implements EmbeddedEventLog {
     let done: Promise<void> | undefined;
     // Batches usually carry one session's frames: encode and hash a key only when it changes.
     let lastKey: string | undefined;
-    let kb = 0;
+    let key = keyBuf.subarray(0, 0);
     let part = parts[0] as PartitionLog;
     for (const r of records) {
       if (r.key !== lastKey) {
         lastKey = r.key;
-        kb = keyBuf.write(r.key, 0, 'utf8');
+        const kb = keyBuf.write(r.key, 0, 'utf8');
+        key = keyBuf.subarray(0, kb);
         part = parts[partitionForKeyBytes(keyBuf, 0, kb, parts.length)] as PartitionLog;
         done = this.writer.enlist(part);
       }
-      part.encode(keyBuf, kb, r.value, r.timestampMs ?? now);
+      part.encode(key, r.value, r.timestampMs ?? now);
     }
     this.appends++;
     this.records += records.length;

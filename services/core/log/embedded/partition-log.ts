@@ -64,9 +64,9 @@ export class PartitionLog {
     return (this.segments[0] as Segment).baseOffset;
   }
 
-  /** Encodes one record whose key's UTF-8 bytes are keyBuf[0, keyBytes); returns its frame size. */
-  encode(keyBuf: Buffer, keyBytes: number, value: Uint8Array, timestampMs: number): number {
-    const size = FRAME_HEADER_BYTES + keyBytes + value.length;
+  /** Encodes one record with its key's UTF-8 bytes; returns its frame size. */
+  encode(key: Uint8Array, value: Uint8Array, timestampMs: number): number {
+    const size = FRAME_HEADER_BYTES + key.length + value.length;
     if (this.projectedSize > 0 && this.projectedSize + size > this.config.segmentBytes) this.roll();
     if (this.chunk === undefined || this.chunk.length - this.chunkPos < size) {
       this.sealChunk();
@@ -75,8 +75,8 @@ export class PartitionLog {
     }
     const piece = (this.open ??= this.newPiece(this.segments[this.segments.length - 1] as Segment));
     const pos = this.chunkPos;
-    keyBuf.copy(this.chunk, pos + FRAME_HEADER_BYTES, 0, keyBytes);
-    writeFrameAroundKey(this.chunk, pos, keyBytes, this.nextOffset, timestampMs, value);
+    this.chunk.set(key, pos + FRAME_HEADER_BYTES);
+    writeFrameAroundKey(this.chunk, pos, key.length, this.nextOffset, timestampMs, value);
     piece.segment.index.add(this.nextOffset, this.projectedSize);
     this.chunkPos += size;
     this.projectedSize += size;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32, crc32Table } from './crc32.js';
+import { crc32, crc32Range, crc32Table } from './crc32.js';
 import { murmur2, partitionForKeyBytes } from './murmur2.js';
 import { FRAME_HEADER_BYTES, FrameStatus, MAX_FRAME_BYTES, decodeFrame, encodeFrame, newFrameView } from './record-codec.js';
 
@@ -91,6 +91,15 @@ describe('crc32', () => {
     }));
     // The check value every CRC-32 (IEEE) implementation publishes.
     expect(crc32Table(Buffer.from('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('crc32Range matches the runtime implementation on any range, either side of its native cut-over', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 700 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+      const start = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+      const end = start + (b % (bytes.length - start + 1));
+      expect(crc32Range(bytes, start, end)).toBe(crc32(bytes.subarray(start, end)));
+    }), { numRuns: 500 });
+    expect(crc32Range(Buffer.from('x123456789y'), 1, 10)).toBe(0xcbf43926);
   });
 });
 

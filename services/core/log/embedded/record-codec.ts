@@ -1,4 +1,4 @@
-import { crc32 } from './crc32.js';
+import { crc32Range } from './crc32.js';
 
 /*
  * One record on disk, big-endian, no padding:
@@ -50,6 +50,14 @@ export function frameSize(keyBytes: number, valueBytes: number): number {
   return FRAME_HEADER_BYTES + keyBytes + valueBytes;
 }
 
+/** Big-endian u32 without writeUInt32BE's range checks (every caller passes a u32). */
+function u32(buf: Buffer, pos: number, v: number): void {
+  buf[pos] = v >>> 24;
+  buf[pos + 1] = (v >>> 16) & 0xff;
+  buf[pos + 2] = (v >>> 8) & 0xff;
+  buf[pos + 3] = v & 0xff;
+}
+
 /**
  * Writes one frame at pos; the key is already at pos + FRAME_HEADER_BYTES (the caller encoded it
  * there to hash it without a copy). Returns the position after the frame.
@@ -59,15 +67,16 @@ export function writeFrameAroundKey(
 ): number {
   const valueStart = pos + FRAME_HEADER_BYTES + keyBytes;
   const end = valueStart + value.length;
-  buf.writeUInt32BE(end - pos - 4, pos);
+  u32(buf, pos, end - pos - 4);
   buf[pos + 8] = RECORD_MAGIC;
-  buf.writeUInt32BE(Math.floor(offset / TWO_32), pos + 9);
-  buf.writeUInt32BE(offset >>> 0, pos + 13);
-  buf.writeUInt32BE(Math.floor(timestampMs / TWO_32), pos + 17);
-  buf.writeUInt32BE(timestampMs >>> 0, pos + 21);
-  buf.writeUInt16BE(keyBytes, pos + 25);
+  u32(buf, pos + 9, Math.floor(offset / TWO_32));
+  u32(buf, pos + 13, offset >>> 0);
+  u32(buf, pos + 17, Math.floor(timestampMs / TWO_32));
+  u32(buf, pos + 21, timestampMs >>> 0);
+  buf[pos + 25] = keyBytes >>> 8;
+  buf[pos + 26] = keyBytes & 0xff;
   buf.set(value, valueStart);
-  buf.writeUInt32BE(crc32(buf.subarray(pos + 8, end)), pos + 4);
+  u32(buf, pos + 4, crc32Range(buf, pos + 8, end));
   return end;
 }
 
@@ -92,7 +101,7 @@ export function decodeFrame(buf: Buffer, pos: number, end: number, maxFrameBytes
   if (end - pos < frameBytes) return FrameStatus.Incomplete;
   const frameEnd = pos + frameBytes;
   if (buf[pos + 8] !== RECORD_MAGIC) return FrameStatus.Corrupt;
-  if (crc32(buf.subarray(pos + 8, frameEnd)) !== buf.readUInt32BE(pos + 4)) return FrameStatus.Corrupt;
+  if (crc32Range(buf, pos + 8, frameEnd) !== buf.readUInt32BE(pos + 4)) return FrameStatus.Corrupt;
   const keyEnd = pos + FRAME_HEADER_BYTES + buf.readUInt16BE(pos + 25);
   if (keyEnd > frameEnd) return FrameStatus.Corrupt;
   out.offset = buf.readUInt32BE(pos + 9) * TWO_32 + buf.readUInt32BE(pos + 13);
