@@ -4,10 +4,10 @@ import { drainPending, Session } from 'chdb';
 import { TollgateError } from '../errors.js';
 import type { ChdbStoreConfig } from './config.js';
 import { storeError } from './engine-errors.js';
-import { encodeBatch, InsertPlans, insertSettings } from './insert-plan.js';
+import { encodeFor, InsertPlans, insertSettings, isEncoded } from './insert-plan.js';
 import { parseJsonEachRow } from './json-rows.js';
 import { OpQueue } from './op-queue.js';
-import type { InsertOptions, QueryOptions, QueryParams, Store } from './port.js';
+import type { EncodedRows, InsertOptions, QueryOptions, QueryParams, Store } from './port.js';
 import { checkStatement, querySettings } from './query-settings.js';
 import { migrateToCurrent } from './retention.js';
 
@@ -100,17 +100,22 @@ class ChdbStore implements Store {
     });
   }
 
-  async insert(table: string, rows: readonly Record<string, unknown>[], options: InsertOptions = {}): Promise<void> {
+  async encode(table: string, rows: readonly Record<string, unknown>[]): Promise<EncodedRows> {
+    this.assertOpen();
+    return encodeFor(this.plans, table, rows);
+  }
+
+  async insert(table: string, rows: readonly Record<string, unknown>[] | EncodedRows, options: InsertOptions = {}): Promise<void> {
     this.assertOpen();
     const settings = insertSettings(options.dedupToken);
-    if (rows.length === 0) return;
-    const plan = await this.plans.get(table);
-    const values = await encodeBatch(plan, rows);
+    if ((isEncoded(rows) ? rows.rows : rows.length) === 0) return;
+    const encoded = isEncoded(rows) ? rows : await encodeFor(this.plans, table, rows);
+    if (encoded.table !== table) throw new TollgateError('TG_ERR_STORE', `rows encoded for ${encoded.table} cannot go into ${table}`);
     await this.writes.run(async () => {
       try {
-        await this.writer.insert({ table: plan.table, columns: plan.columns, format: 'TabSeparated', values, settings });
+        await this.writer.insert({ table: encoded.table, columns: encoded.columns, format: 'TabSeparated', values: encoded.payload, settings });
       } catch (err) {
-        throw storeError(err, `insert into ${plan.table}`, { table: plan.table, rows: rows.length });
+        throw storeError(err, `insert into ${encoded.table}`, { table: encoded.table, rows: encoded.rows });
       }
     });
   }

@@ -3,8 +3,8 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { TollgateError } from '../errors.js';
 import type { ClickHouseStoreConfig } from './config.js';
 import { storeError } from './engine-errors.js';
-import { encodeBatch, InsertPlans, insertSettings } from './insert-plan.js';
-import type { InsertOptions, QueryOptions, QueryParams, Store } from './port.js';
+import { encodeFor, InsertPlans, insertSettings, isEncoded } from './insert-plan.js';
+import type { EncodedRows, InsertOptions, QueryOptions, QueryParams, Store } from './port.js';
 import { checkStatement, querySettings } from './query-settings.js';
 import { migrateToCurrent } from './retention.js';
 
@@ -66,24 +66,29 @@ class ClickHouseStore implements Store {
     }
   }
 
-  async insert(table: string, rows: readonly Record<string, unknown>[], options: InsertOptions = {}): Promise<void> {
+  async encode(table: string, rows: readonly Record<string, unknown>[]): Promise<EncodedRows> {
+    this.assertOpen();
+    return encodeFor(this.plans, table, rows);
+  }
+
+  async insert(table: string, rows: readonly Record<string, unknown>[] | EncodedRows, options: InsertOptions = {}): Promise<void> {
     this.assertOpen();
     const settings = insertSettings(options.dedupToken);
-    if (rows.length === 0) return;
-    const plan = await this.plans.get(table);
-    const payload = await encodeBatch(plan, rows);
-    const [first, ...rest] = plan.columns;
+    if ((isEncoded(rows) ? rows.rows : rows.length) === 0) return;
+    const encoded = isEncoded(rows) ? rows : await encodeFor(this.plans, table, rows);
+    if (encoded.table !== table) throw new TollgateError('TG_ERR_STORE', `rows encoded for ${encoded.table} cannot go into ${table}`);
+    const [first, ...rest] = encoded.columns;
     if (first === undefined) return;
     try {
       await this.client.insert({
-        table: plan.table,
+        table: encoded.table,
         columns: [first, ...rest],
         format: 'TabSeparated',
-        values: Readable.from([payload], { objectMode: false }),
+        values: Readable.from([encoded.payload], { objectMode: false }),
         clickhouse_settings: settings,
       });
     } catch (err) {
-      throw storeError(err, `insert into ${plan.table}`, { table: plan.table, rows: rows.length });
+      throw storeError(err, `insert into ${encoded.table}`, { table: encoded.table, rows: encoded.rows });
     }
   }
 

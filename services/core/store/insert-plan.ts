@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { TollgateError } from '../errors.js';
 import { compileColumns, encodeRows, type ColumnInfo } from './column-codecs.js';
-import type { QueryParams } from './port.js';
+import type { EncodedRows, QueryParams } from './port.js';
 import { assertStoreTable, type StoreTable } from './tables.js';
 
 /** A table's insertable columns and their encoders, read once from the engine. */
@@ -74,6 +74,17 @@ export async function encodeBatch(plan: InsertPlan, rows: readonly Record<string
     parts.push(plan.encode(rows.slice(from, from + ENCODE_SLICE_ROWS)));
   }
   return Buffer.concat(parts);
+}
+
+/** Encodes `rows` for `table` with its plan (the allowlist and every value are checked here). */
+export async function encodeFor(plans: InsertPlans, table: string, rows: readonly Record<string, unknown>[]): Promise<EncodedRows> {
+  const plan = await plans.get(table);
+  return { table: plan.table, columns: plan.columns, rows: rows.length, payload: rows.length === 0 ? Buffer.alloc(0) : await encodeBatch(plan, rows) };
+}
+
+/** What an adapter's insert() got: rows to encode now, or rows encode() already encoded. */
+export function isEncoded(rows: readonly Record<string, unknown>[] | EncodedRows): rows is EncodedRows {
+  return !Array.isArray(rows);
 }
 
 /** Settings every batch insert carries: dedup token, and empty TSV fields meaning "column default". */

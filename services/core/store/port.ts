@@ -15,6 +15,18 @@ export interface InsertOptions {
   dedupToken?: string;
 }
 
+/**
+ * Rows encoded for one table by {@link Store.encode}: the CPU part of an insert done ahead, so that
+ * {@link Store.insert} only waits on the engine. Valid until the next migrate().
+ */
+export interface EncodedRows {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly rows: number;
+  /** One TabSeparated payload, columns in `columns` order. */
+  readonly payload: Buffer;
+}
+
 export interface QueryOptions {
   /** Engine-level read-only (ClickHouse `readonly=1`): writes and settings changes are refused. */
   readOnly?: boolean;
@@ -28,8 +40,10 @@ export interface Store {
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<T[]>;
   /** Runs a statement that returns no rows (DDL, OPTIMIZE, ...). */
   command(sql: string, params?: QueryParams): Promise<void>;
-  /** Inserts rows in one batch. */
-  insert(table: string, rows: readonly Record<string, unknown>[], options?: InsertOptions): Promise<void>;
+  /** Encodes rows for a later insert into `table` (checks the table and every value now). */
+  encode(table: string, rows: readonly Record<string, unknown>[]): Promise<EncodedRows>;
+  /** Inserts rows (or rows encoded by encode()) in one batch. */
+  insert(table: string, rows: readonly Record<string, unknown>[] | EncodedRows, options?: InsertOptions): Promise<void>;
   /** Applies pending versioned migrations; idempotent. Returns the versions applied now. */
   migrate(): Promise<number[]>;
   close(): Promise<void>;
