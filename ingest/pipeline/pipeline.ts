@@ -15,7 +15,7 @@ import { EvictedSessions } from './evicted.js';
 import { rebuildSessions } from './rebuild.js';
 import { loadAlertIds } from '../projection/alert-ids.js';
 import { StageClock, type StageTimes } from './stage-clock.js';
-import { writeBatch, type BatchWrites } from './writer.js';
+import { encodeBatchWrites, writeEncoded, type BatchWrites, type EncodedBatch } from './writer.js';
 
 export interface PipelineDeps {
   codec: EventCodec;
@@ -81,8 +81,12 @@ export class IngestPipeline {
     const first = batch.records[0]!.offset;
     if (this.failed !== undefined && batch.partition === this.failed.partition && first <= this.failed.first) this.recover();
     let writes: BatchWrites;
+    let encoded: EncodedBatch;
     try {
       writes = await this.prepare(batch);
+      const t = new StageClock(this.deps.stageTimes);
+      encoded = await encodeBatchWrites(this.deps.store, writes);
+      t.lap('encode');
     } catch (err) {
       // The batch comes back: forget what it folded so the retry rebuilds those sessions from the
       // store (what was written) instead of skipping frames it already saw.
@@ -95,16 +99,16 @@ export class IngestPipeline {
       // Staged on state a failed tail left behind: the log redelivers this batch after the failed one.
       return () => Promise.reject(new Error('an earlier batch of this consumer failed to write; redelivered'));
     }
-    return () => this.write(batch, writes);
+    return () => this.write(batch, writes.alerts, encoded);
   }
 
-  private async write(batch: ConsumedBatch, writes: BatchWrites): Promise<void> {
+  private async write(batch: ConsumedBatch, alerts: readonly Alert[], encoded: EncodedBatch): Promise<void> {
     const t = new StageClock(this.deps.stageTimes);
     const run = (async () => {
-      await writeBatch(this.deps.store, writes);
-      if (writes.alerts.length > 0 && this.deps.log !== undefined) {
+      await writeEncoded(this.deps.store, encoded);
+      if (alerts.length > 0 && this.deps.log !== undefined) {
         const { codec } = this.deps;
-        await this.deps.log.append(Topics.alerts, writes.alerts.map((a) => ({ key: a.sessionId ?? a.subject, value: codec.encodeAlert(a) })));
+        await this.deps.log.append(Topics.alerts, alerts.map((a) => ({ key: a.sessionId ?? a.subject, value: codec.encodeAlert(a) })));
       }
     })();
     this.running = run.then(() => undefined, () => undefined);

@@ -1,4 +1,4 @@
-import type { Store } from '../../services/core/store/port.js';
+import type { EncodedRows, Store } from '../../services/core/store/port.js';
 import type { Alert } from '../../services/core/events/types.js';
 import { frameRow, type StoredFrame } from '../model/stored-frame.js';
 import type { CommandRow, QueryRow, SessionRow } from '../projection/rows.js';
@@ -31,32 +31,54 @@ export function alertRow(a: Alert): Record<string, unknown> {
   };
 }
 
+/** A batch's rows encoded per table (derived tables first, frames last), ready for {@link writeEncoded}. */
+export interface EncodedBatch {
+  tokens: Pick<BatchWrites, 'topic' | 'partition' | 'firstOffset' | 'lastOffset'>;
+  derived: EncodedRows[];
+  frames: EncodedRows;
+}
+
 /**
- * Writes a batch's rows. Order matters for a crash between inserts: derived tables and alerts go
- * first and frames last, so "this batch's frames are stored" (what the offset fence checks after a
- * restart) implies everything else of the batch is stored too. Derived tables are ReplacingMergeTree,
- * so writing them again after a crash converges; the tokens make an identical retry a no-op.
+ * Encodes a batch's rows (the CPU part of writing: row objects and TSV), so that the writes proper,
+ * which may run while the next batch is staged, only wait on the engine.
  */
-export async function writeBatch(store: Store, w: BatchWrites): Promise<void> {
-  const first: Array<[string, readonly Record<string, unknown>[]]> = [
+export async function encodeBatchWrites(store: Store, w: BatchWrites): Promise<EncodedBatch> {
+  const derived: Array<[string, readonly Record<string, unknown>[]]> = [
     ['dead_letters', w.dead.map(deadLetterRow)],
     ['alerts', w.alerts.map(alertRow)],
     ['queries', w.queries as unknown as Record<string, unknown>[]],
     ['commands', w.commands as unknown as Record<string, unknown>[]],
     ['sessions', w.sessions as unknown as Record<string, unknown>[]],
   ];
-  const insert = async (table: string, rows: readonly Record<string, unknown>[]): Promise<void> => {
-    if (rows.length === 0) return;
-    await store.insert(table, rows, { dedupToken: dedupToken(w, table) });
-    await testHook?.(table);
+  const encoded: EncodedRows[] = [];
+  for (const [table, rows] of derived) if (rows.length > 0) encoded.push(await store.encode(table, rows));
+  return { tokens: w, derived: encoded, frames: await store.encode('frames', w.frames.map(frameRow)) };
+}
+
+/**
+ * Writes an encoded batch. Order matters for a crash between inserts: derived tables and alerts go
+ * first and frames last, so "this batch's frames are stored" (what the offset fence checks after a
+ * restart) implies everything else of the batch is stored too. Derived tables are ReplacingMergeTree,
+ * so writing them again after a crash converges; the tokens make an identical retry a no-op.
+ */
+export async function writeEncoded(store: Store, b: EncodedBatch): Promise<void> {
+  const insert = async (rows: EncodedRows): Promise<void> => {
+    if (rows.rows === 0) return;
+    await store.insert(rows.table, rows, { dedupToken: dedupToken(b.tokens, rows.table) });
+    await testHook?.(rows.table);
   };
   // Independent of each other, so concurrent (a ClickHouse server takes them in parallel; chDB
   // queues them); frames strictly after all of them.
   // Settle all before failing, so no insert of this attempt is still running when the batch is retried.
-  const settled = await Promise.allSettled(first.map(([table, rows]) => insert(table, rows)));
+  const settled = await Promise.allSettled(b.derived.map(insert));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed !== undefined) throw failed.reason;
-  await insert('frames', w.frames.map(frameRow));
+  await insert(b.frames);
+}
+
+/** Encodes and writes a batch's rows (see {@link writeEncoded} for the order). */
+export async function writeBatch(store: Store, w: BatchWrites): Promise<void> {
+  await writeEncoded(store, await encodeBatchWrites(store, w));
 }
 
 /** Test seam: called after each table's insert (the crash test pauses here to be killed mid-batch). */
