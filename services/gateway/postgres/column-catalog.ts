@@ -28,6 +28,8 @@ type Entry = { readonly at: number; readonly columns: Map<number, CatalogColumn>
 export class ColumnCatalog {
   private readonly byOid = new Map<number, Entry>();
   private readonly byName = new Map<string, { at: number; columns: CatalogColumn[] | undefined | 'unavailable' }>();
+  /** Bumped whenever a table's entry changes: column plans computed from the cache are valid while it stays. */
+  version = 0;
 
   constructor(
     private readonly source: CatalogSource,
@@ -57,6 +59,7 @@ export class ColumnCatalog {
     }
     const at = this.now();
     for (const oid of oids) this.byOid.set(oid, { at, columns: result?.get(oid) ?? (result === undefined ? 'unavailable' : new Map()) });
+    this.version++;
   }
 
   /**

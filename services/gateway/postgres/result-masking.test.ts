@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileMaskingProfile } from '../../core/masking/index.js';
-import type { ColumnCatalog } from './column-catalog.js';
+import { ColumnCatalog } from './column-catalog.js';
 import type { FieldDescription } from './protocol/index.js';
 import { decodeDataRow, encodeDataRow } from './protocol/backend-results.js';
 import { ResultMasking } from './result-masking.js';
@@ -67,5 +67,28 @@ describe('result masking across the extended protocol', () => {
     expect(m.onCopyOut(0, [0])).toMatchObject({ kind: 'withhold' });
     expect(m.copyData(Buffer.from('1\n'))).toBeNull();
     expect(new ResultMasking(plan, catalog).onCopyOut(1, [1])).toMatchObject({ kind: 'withhold', reason: expect.stringMatching(/binary/) as unknown });
+  });
+});
+
+describe('column plans reused across executions', () => {
+  it('follows a catalog reload: a cached plan is not used once the catalog loaded anything', async () => {
+    const columns = new Map([[1, { schema: 'public', table: 'users', name: 'email' }], [2, { schema: 'public', table: 'users', name: 'id' }]]);
+    const source = { columnsByOid: () => Promise.resolve(new Map([[5, new Map(columns)]])), columnsByName: () => Promise.resolve(undefined), close: () => Promise.resolve() };
+    const real = new ColumnCatalog(source, () => 0);
+    await real.load([5]);
+    const m = new ResultMasking(plan, real);
+    const run = () => {
+      m.onRowDescription([field('a', 1), field('b', 2)]);
+      const out = values(m.dataRow(row('x@y.co', '7')));
+      m.onResultEnd();
+      return out;
+    };
+    expect(run()).toEqual(['****', '7']);
+    expect(run()).toEqual(['****', '7']);
+    // The table was recreated with its columns swapped: the next identical description masks the other column.
+    columns.set(1, { schema: 'public', table: 'users', name: 'id' });
+    columns.set(2, { schema: 'public', table: 'users', name: 'email' });
+    await real.load([5]);
+    expect(run()).toEqual(['x@y.co', '****']);
   });
 });

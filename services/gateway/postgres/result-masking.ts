@@ -1,5 +1,6 @@
 import type { ColumnRef, MaskingPlan } from '../../core/masking/index.js';
 import type { ColumnCatalog } from './column-catalog.js';
+import { ColumnPlanCache } from './column-plan-cache.js';
 import { copyOutTargets, type CopyTarget } from './copy-target.js';
 import { maskCopyTextRow } from './copy-text.js';
 import type { FieldDescription } from './protocol/index.js';
@@ -37,6 +38,7 @@ export class ResultMasking {
   private executes: string[] = [];
   private copyTargets: CopyTarget[] = [];
   private copy: CopyMode | undefined;
+  private readonly plans = new ColumnPlanCache();
 
   constructor(
     private readonly plan: MaskingPlan,
@@ -173,8 +175,13 @@ export class ResultMasking {
 
   private planFor(fields: readonly FieldDescription[], format: (i: number) => Format): ColumnPlan {
     const formats = fields.map((_, i) => format(i));
+    const version = this.catalog.version;
+    const cached = this.plans.get(fields, formats, version);
+    if (cached !== undefined) return cached;
     const refs = fields.map((f, i) => this.catalog.column(f.tableOid, f.columnAttr, f.name, formats[i] ?? 'text'));
-    return columnPlan(this.plan, refs, formats);
+    const plan = columnPlan(this.plan, refs, formats);
+    this.plans.set(fields, formats, version, plan);
+    return plan;
   }
 
   private unattributed(columns: number, portal: string | undefined): ColumnPlan {
