@@ -212,10 +212,15 @@ export class ServerSession {
   private onUpstreamData(chunk: Buffer): void {
     this.lastActivity = this.deps.clock.nowMs();
     this.upDecoder?.push(chunk);
-    void this.pumpUpstream();
+    this.pumpUpstream();
   }
 
-  private async pumpUpstream(): Promise<void> {
+  /**
+   * Hands upstream messages to the relay. Synchronous (no promise per socket chunk) unless a
+   * RowDescription or CopyOutResponse needs a catalog lookup first: then the message is held,
+   * upstream reads pause, and pumping resumes with it once the lookup settles.
+   */
+  private pumpUpstream(): void {
     const relay = this.relay;
     const decoder = this.upDecoder;
     if (this.pumping || relay === undefined || decoder === undefined) return;
@@ -229,19 +234,30 @@ export class ServerSession {
           this.heldUpstream = msg;
           this.flush();
           this.setWait('catalog', true);
-          await wait;
-          this.setWait('catalog', false);
-          if (this.phase !== 'relay') return;
+          wait.then(() => this.resumeAfterCatalog(), (err: unknown) => this.pumpFailed(err));
+          return;
         }
         this.heldUpstream = undefined;
         relay.fromUpstream(msg);
       }
     } catch (err) {
-      if (isWireError(err)) this.endWith(GatewaySqlState.protocolViolation, `the upstream sent a bad message: ${err.message}`);
-      else this.internalFailure(err);
-    } finally {
-      this.pumping = false;
+      this.pumpFailed(err);
+      return;
     }
+    this.pumping = false;
+    this.flush();
+  }
+
+  private resumeAfterCatalog(): void {
+    this.pumping = false;
+    this.setWait('catalog', false);
+    if (this.phase === 'relay') this.pumpUpstream();
+  }
+
+  private pumpFailed(err: unknown): void {
+    this.pumping = false;
+    if (isWireError(err)) this.endWith(GatewaySqlState.protocolViolation, `the upstream sent a bad message: ${err.message}`);
+    else this.internalFailure(err);
     this.flush();
   }
 
