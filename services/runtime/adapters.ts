@@ -50,6 +50,7 @@ export async function openConfiguredLog(config: TollgateConfig, logger: Logger):
       partitions: l.partitions,
       fsync: l.fsync,
       fsyncIntervalMs: Math.max(1, l.fsyncInterval),
+      lingerMs: l.linger,
       segmentBytes: l.segmentBytes,
       retention: { maxAgeMs: l.retention.maxAge, maxBytes: l.retention.maxBytes ?? 0 },
       onError: (err) => logger.error({ err }, 'event log'),

@@ -201,6 +201,17 @@ describe('loadConfig', () => {
   it('uses built-in defaults when no file is given', async () => {
     expect((await loadConfig(undefined, {})).eventLog.kind).toBe('embedded');
   });
+
+  it('defaults the embedded log linger to 5 ms and bounds it at 1 s', () => {
+    const linger = (eventLog: unknown) => {
+      const l = parseConfig({ eventLog }, {}).eventLog;
+      return l.kind === 'embedded' ? l.linger : undefined;
+    };
+    expect(linger({ kind: 'embedded' })).toBe(5);
+    expect(linger({ kind: 'embedded', linger: 0 })).toBe(0);
+    expect(linger({ kind: 'embedded', linger: '20ms' })).toBe(20);
+    expect(problems(() => parseConfig({ eventLog: { kind: 'embedded', linger: '2s' } }, {}))[0]).toMatch(/^eventLog\.linger: expected at most 1s/);
+  });
 });
 
 describe('issuer safety checks', () => {
