@@ -1,8 +1,10 @@
 import { decodeBackendFrame, decodeFrontendFrame } from '../../services/gateway/postgres/protocol/index.js';
+import type { DecodedBackendMessage, DecodedFrontendMessage } from '../../services/gateway/postgres/protocol/index.js';
 import type { StoredFrame } from '../model/stored-frame.js';
 import { isFrontendDirection } from '../masking/postgres.js';
 import { fingerprintOf } from './fingerprint.js';
 import { maskLabelsOf } from './mask-labels.js';
+import { MAX_PENDING, PendingQueue, type Pending, type Portal, type Prepared, type Running } from './pg-pending.js';
 import { rowsOfTag } from './pg-tags.js';
 import type { QueryRow } from './rows.js';
 
@@ -12,214 +14,319 @@ export interface QuerySink {
   finished(row: QueryRow): void;
 }
 
-interface Prepared {
-  text: string;
-  seq: number;
-  ts: number;
-  action: string;
-  rule: string;
-  masking: string[];
-  executed: boolean;
-}
-
-/** Decisions on a Parse, kept until its Execute (or until the statement is closed). */
-const MAX_PREPARED = 1024;
+/** Parses and Binds kept for decisions by seq (a statement's own entry lives as long as its name). */
+const MAX_BY_SEQ = 1024;
+/** Rows already handed to the rules that a late decision may still rewrite. */
+const MAX_RECENT = 64;
 
 /**
  * Folds one session's PostgreSQL frames into query rows: a row per simple Query and per extended
- * Execute (statement from its Parse through Bind's portal), closed by CommandComplete or
- * ErrorResponse and finished at ReadyForQuery; a blocked Parse that never executed gets its own row.
- * Only seq order is relied on; nothing here reads time except to compute durations.
+ * Execute (statement from its Parse through Bind's portal); a Parse refused before any Execute gets
+ * its own row. The server answers strictly in order, so client messages wait in a FIFO
+ * (`PendingQueue`) and each answer closes the message it belongs to: an Execute's row at its own
+ * CommandComplete / PortalSuspended / EmptyQueryResponse / ErrorResponse, a simple Query's at its
+ * ReadyForQuery. After an error in an extended batch the server skips to Sync: those Executes are
+ * `skipped`. Rows reach the rules at the ReadyForQuery ending their batch, when no decision or
+ * gateway answer for them can still come. Only seq order is relied on; time only gives durations.
  */
 export class PgQueryTracker {
-  private current: QueryRow | undefined;
-  private lastEnd = 0;
+  private readonly queue = new PendingQueue();
   private readonly prepared = new Map<string, Prepared>();
   private readonly preparedBySeq = new Map<number, Prepared>();
-  private readonly portals = new Map<string, string>();
-  /** Rows whose decision may still arrive (refSeq lookup), newest last. */
+  private readonly portals = new Map<string, Portal>();
+  private readonly portalsBySeq = new Map<number, Portal>();
+  /** Rows not yet handed to the rules, by seq (decisions find them here). */
+  private readonly open = new Map<number, QueryRow>();
+  /** Rows whose answer arrived, waiting for their batch's ReadyForQuery, oldest first. */
+  private awaiting: QueryRow[] = [];
   private readonly recent = new Map<number, QueryRow>();
-  private dataRows = 0;
+  /** An ErrorResponse ended the batch before its Sync was seen: the server skips until it. */
+  private skipping = false;
+  /** The row the previous backend frame answered, which the gateway's own error may replace. */
+  private replaceable: QueryRow | undefined;
   count = 0;
 
   constructor(private readonly base: () => { session_id: string; subject: string; connection: string }) {}
 
   apply(f: StoredFrame, sink: QuerySink): void {
     if (f.decisionAction !== '') return this.decision(f, sink);
-    if (f.truncated && f.messageType !== 'DataRow') return;
-    if (f.payload.length < 5) return;
     if (isFrontendDirection(f.direction)) this.frontend(f, sink);
     else this.backend(f, sink);
   }
 
-  /** Emits the open query as it stands (at the end of a batch), so a long statement is visible. */
+  /** Emits the rows not yet finished as they stand (at the end of a batch), so a long statement is visible. */
   flushOpen(sink: QuerySink): void {
-    if (this.current !== undefined) sink.row({ ...this.current, masking: [...this.current.masking] });
+    for (const r of this.open.values()) sink.row({ ...r, masking: [...r.masking] });
   }
 
   private frontend(f: StoredFrame, sink: QuerySink): void {
     // Gateway-written upstream messages (login answers, the probe a block is answered with) are
     // no client statements: the blocked statement's row is the client's own Query or Parse.
     if (f.direction === 'GATEWAY_TO_UPSTREAM') return;
+    const m = decodeFront(f);
+    // A message cut at the recording limit still takes its place in the order of answers (without
+    // a row); one that cannot be read at all was withheld at rest and is left out, as before.
+    if (m === undefined && !f.truncated) return;
     switch (f.messageType) {
-      case 'Query': {
-        const m = decodeFrontendFrame(f.payload[0]!, f.payload);
-        if (m.kind === 'Query') this.open(f, m.sql, undefined, sink);
-        return;
-      }
+      case 'Query':
+        return this.pushRun('simple', m?.kind === 'Query' ? this.newRun(f, m.sql, undefined, undefined) : undefined, sink);
+      case 'FunctionCall':
+        return this.pushRun('simple', undefined, sink);
       case 'Parse': {
-        const m = decodeFrontendFrame(f.payload[0]!, f.payload);
-        if (m.kind !== 'Parse') return;
-        const p: Prepared = { text: m.query, seq: f.seq, ts: f.tsMicros, action: '', rule: '', masking: [], executed: false };
-        this.prepared.set(m.statement, p);
-        this.preparedBySeq.set(f.seq, p);
-        if (this.preparedBySeq.size > MAX_PREPARED) this.preparedBySeq.delete(this.preparedBySeq.keys().next().value!);
+        const p = m?.kind === 'Parse' ? this.parse(f, m.statement, m.query) : undefined;
+        if (!this.skipping) this.queue.push({ kind: 'parse', prepared: p });
         return;
       }
       case 'Bind': {
-        const m = decodeFrontendFrame(f.payload[0]!, f.payload);
-        if (m.kind === 'Bind') this.portals.set(m.portal, m.statement);
+        const portal = m?.kind === 'Bind' ? this.bind(f, m.portal, m.statement) : undefined;
+        if (!this.skipping) this.queue.push({ kind: 'bind', portal });
         return;
       }
+      case 'Describe':
+      case 'Close':
+        if (!this.skipping) this.queue.push({ kind: f.messageType === 'Describe' ? 'describe' : 'close' });
+        return;
       case 'Execute': {
-        const m = decodeFrontendFrame(f.payload[0]!, f.payload);
-        if (m.kind !== 'Execute') return;
-        const p = this.prepared.get(this.portals.get(m.portal) ?? '');
+        const portal = m?.kind === 'Execute' ? this.portals.get(m.portal) : undefined;
+        const p = portal?.prepared;
         if (p !== undefined) p.executed = true;
-        this.open(f, p?.text ?? '', p, sink);
-        return;
+        return this.pushRun('execute', m?.kind === 'Execute' ? this.newRun(f, p?.text ?? '', p, portal) : undefined, sink);
       }
+      case 'Sync':
+        this.skipping = false;
+        this.queue.push({ kind: 'sync' });
+        return;
       default:
     }
+  }
+
+  private parse(f: StoredFrame, name: string, text: string): Prepared {
+    const p: Prepared = { text, seq: f.seq, ts: f.tsMicros, action: '', rule: '', masking: [], executed: false };
+    this.prepared.set(name, p);
+    bounded(this.preparedBySeq, f.seq, p);
+    return p;
+  }
+
+  private bind(f: StoredFrame, name: string, statement: string): Portal {
+    const portal: Portal = { prepared: this.prepared.get(statement), seq: f.seq, action: '', rule: '' };
+    this.portals.set(name, portal);
+    bounded(this.portalsBySeq, f.seq, portal);
+    return portal;
+  }
+
+  /** Queues an Execute or simple message; one the server skips, or one past the bound, is settled now. */
+  private pushRun(kind: 'execute' | 'simple', run: Running | undefined, sink: QuerySink): void {
+    if (this.skipping) {
+      // Sent after an error of this extended batch: the server discards it (a Query too) unanswered.
+      if (run !== undefined) this.close(run, 0, sink, 'skipped');
+      return;
+    }
+    if (this.queue.push({ kind, run }) || run === undefined) return;
+    // Past MAX_PENDING the answers cannot be matched: the row is kept, as it stands, and goes to the rules now.
+    sink.row(run.row);
+    this.handOver(run.row, sink);
   }
 
   private backend(f: StoredFrame, sink: QuerySink): void {
-    const q = this.current;
+    const replaceable = this.replaceable;
+    this.replaceable = undefined;
     switch (f.messageType) {
-      case 'DataRow':
-        // The tag's count wins; rows counted here cover results without one (PortalSuspended).
-        if (q !== undefined) this.dataRows++;
-        return;
-      case 'CommandComplete': {
-        if (q === undefined) return;
-        const m = decodeBackendFrame(f.payload[0]!, f.payload);
-        if (m.kind === 'CommandComplete') q.rows += rowsOfTag(m.tag) || this.dataRows;
-        this.dataRows = 0;
-        this.lastEnd = f.tsMicros;
+      case 'ParseComplete':
+        return this.queue.answer('parse');
+      case 'BindComplete':
+        return this.queue.answer('bind');
+      case 'CloseComplete':
+        return this.queue.answer('close');
+      case 'RowDescription':
+      case 'NoData':
+        // Inside a simple Query a RowDescription starts a result; after Describe it answers it.
+        return this.queue.answer('describe');
+      case 'DataRow': {
+        const run = this.queue.result(true)?.run;
+        if (run !== undefined) run.dataRows++;
         return;
       }
+      case 'CommandComplete':
       case 'EmptyQueryResponse':
       case 'PortalSuspended':
-        if (q !== undefined) {
-          q.rows += this.dataRows;
-          this.dataRows = 0;
-          this.lastEnd = f.tsMicros;
-        }
-        return;
-      case 'ErrorResponse': {
-        const m = decodeBackendFrame(f.payload[0]!, f.payload);
-        const message = m.kind === 'ErrorResponse' ? (m.fields.get('M') ?? '') : '';
-        const target = q ?? this.unexecutedParse(sink);
-        if (target === undefined) return;
-        if (target.outcome !== 'blocked') target.outcome = 'error';
-        if (target.outcome === 'blocked' && blockAnswer(f.direction, message)) {
-          // The server's error on the probe is not what the client saw; the gateway's answer is.
-          if (f.direction === 'GATEWAY_TO_CLIENT') target.error = message;
-        } else if (target.error === '') target.error = message;
-        this.lastEnd = f.tsMicros;
-        return;
-      }
+        return this.resultEnd(f, sink);
+      case 'ErrorResponse':
+        return this.error(f, replaceable, sink);
       case 'ReadyForQuery':
-        this.finish(f.tsMicros, sink);
-        return;
+        return this.ready(f.tsMicros, sink);
       default:
     }
   }
 
-  private open(f: StoredFrame, statement: string, p: Prepared | undefined, sink: QuerySink): void {
-    this.finish(this.lastEnd, sink);
+  private resultEnd(f: StoredFrame, sink: QuerySink): void {
+    const e = this.queue.result(true);
+    const run = e?.run;
+    // The tag's count wins; rows counted here cover results without one (PortalSuspended).
+    const m = f.messageType === 'CommandComplete' ? decodeBack(f) : undefined;
+    const rows = (m?.kind === 'CommandComplete' ? rowsOfTag(m.tag) : 0) || (run?.dataRows ?? 0);
+    if (e?.kind === 'execute') this.queue.shift();
+    if (run === undefined) return;
+    run.row.rows += rows;
+    run.dataRows = 0;
+    run.lastEnd = f.tsMicros;
+    // The gateway may answer the client with its own error instead (COPY output withheld).
+    this.replaceable = run.row;
+    if (e?.kind === 'execute') this.close(run, f.tsMicros, sink);
+  }
+
+  private error(f: StoredFrame, replaceable: QueryRow | undefined, sink: QuerySink): void {
+    const m = decodeBack(f);
+    const message = m?.kind === 'ErrorResponse' ? (m.fields.get('M') ?? '') : '';
+    const fatal = m?.kind === 'ErrorResponse' && m.fields.get('S') === 'FATAL';
+    // The gateway's own answer right after the server's (a block's probe error, a withheld COPY):
+    // it is what the client saw, for the statement the server just answered. A masked rewrite of
+    // the server's error (maskedInline) is the answer itself.
+    if (f.direction === 'GATEWAY_TO_CLIENT' && !f.maskedInline && !fatal && replaceable !== undefined) {
+      setError(replaceable, f.direction, message, true);
+      sink.row(replaceable);
+      return;
+    }
+    const head = this.queue.head();
+    if (head === undefined || head.kind === 'sync') return;
+    if (head.kind === 'simple') {
+      // A simple Query stops at its error and is answered by ReadyForQuery.
+      if (head.run !== undefined) {
+        setError(head.run.row, f.direction, message, false);
+        head.run.lastEnd = f.tsMicros;
+        this.replaceable = head.run.row;
+      }
+      return;
+    }
+    this.queue.shift();
+    const target = head.kind === 'execute' ? head.run : this.failedStatement(head);
+    if (target !== undefined) {
+      setError(target.row, f.direction, message, false);
+      this.replaceable = target.row;
+    }
+    this.skipRest(target, f.tsMicros, sink);
+  }
+
+  /** The statement whose Parse, Bind, Describe or Close failed: its Execute in this batch, or the Parse's own row. */
+  private failedStatement(head: Exclude<Pending, { kind: 'execute' | 'simple' | 'sync' }>): Running | undefined {
+    for (const e of this.queue.values()) {
+      if (e.kind === 'sync') break;
+      if (e.kind !== 'execute' || e.run === undefined) continue;
+      if (head.kind === 'parse' ? e.run.prepared === head.prepared : head.kind === 'bind' ? e.run.portal === head.portal : true) return e.run;
+    }
+    const p = head.kind === 'parse' ? head.prepared : undefined;
+    if (p === undefined || p.executed) return undefined;
+    p.executed = true;
+    return this.newRun({ seq: p.seq, tsMicros: p.ts }, p.text, p, undefined);
+  }
+
+  /** After an error in an extended batch the server skips every message up to Sync. */
+  private skipRest(target: Running | undefined, ts: number, sink: QuerySink): void {
+    const { skipped, synced } = this.queue.skipToSync();
+    if (target !== undefined) this.close(target, ts, sink);
+    for (const e of skipped) if ((e.kind === 'execute' || e.kind === 'simple') && e.run !== undefined && e.run !== target) this.close(e.run, 0, sink, 'skipped');
+    this.skipping = !synced;
+  }
+
+  private ready(ts: number, sink: QuerySink): void {
+    for (const e of this.queue.ready()) {
+      // An Execute left unanswered means frames are missing (an older recording): it ends here.
+      if ((e.kind === 'execute' || e.kind === 'simple') && e.run !== undefined) this.close(e.run, e.run.lastEnd || ts, sink);
+    }
+    this.skipping = false;
+    for (const row of this.awaiting) this.handOver(row, sink);
+    this.awaiting = [];
+  }
+
+  private newRun(f: { seq: number; tsMicros: number }, statement: string, p: Prepared | undefined, portal: Portal | undefined): Running {
     const b = this.base();
-    this.current = {
+    // A block on the Bind wins; otherwise the Parse's decision, else the Bind's.
+    const by = portal?.action === 'BLOCK' || (p?.action ?? '') === '' ? portal : p;
+    const row: QueryRow = {
       session_id: b.session_id, seq: f.seq, ts: f.tsMicros, subject: b.subject, connection: b.connection, statement,
-      fingerprint: fingerprintOf(statement), duration_us: 0, rows: 0, outcome: 'running', error: '',
-      guardrail_action: p?.action ?? '', guardrail_rule: p?.rule ?? '', masking: p === undefined ? [] : [...p.masking],
+      fingerprint: fingerprintOf(statement), duration_us: 0, rows: 0, outcome: by?.action === 'BLOCK' ? 'blocked' : 'running', error: '',
+      guardrail_action: by?.action ?? '', guardrail_rule: by?.rule ?? '', masking: p === undefined ? [] : [...p.masking],
     };
-    if (p?.action === 'BLOCK') this.current.outcome = 'blocked';
-    this.dataRows = 0;
-    this.lastEnd = 0;
     this.count++;
-    this.remember(this.current);
+    this.open.set(row.seq, row);
+    return { row, prepared: p, portal, dataRows: 0, lastEnd: 0 };
   }
 
-  private finish(endTs: number, sink: QuerySink): void {
-    const q = this.current;
-    if (q === undefined) return;
-    this.current = undefined;
-    q.rows += this.dataRows;
-    this.dataRows = 0;
+  /** A statement's answer arrived (or it was skipped): the row is final but for late decisions. */
+  private close(run: Running, endTs: number, sink: QuerySink, outcome?: 'skipped'): void {
+    const q = run.row;
+    q.rows += run.dataRows;
+    run.dataRows = 0;
+    if (outcome !== undefined && q.outcome !== 'blocked') q.outcome = outcome;
     if (q.outcome === 'running') q.outcome = 'ok';
-    q.duration_us = Math.max(0, (this.lastEnd || endTs) - q.ts);
-    this.lastEnd = 0;
+    q.duration_us = outcome === undefined ? Math.max(0, endTs - q.ts) : 0;
     sink.row(q);
-    sink.finished(q);
+    this.awaiting.push(q);
+    // A client that never sends Sync (Flush only) must not grow this without bound.
+    if (this.awaiting.length > MAX_PENDING) this.handOver(this.awaiting.shift()!, sink);
   }
 
-  /** A Parse the server (or the gateway) refused before any Execute: its own row at the Parse's seq. */
-  private unexecutedParse(sink: QuerySink): QueryRow | undefined {
-    let last: Prepared | undefined;
-    for (const p of this.preparedBySeq.values()) last = p;
-    if (last === undefined || last.executed) return undefined;
-    last.executed = true;
-    const b = this.base();
-    this.finish(this.lastEnd, sink);
-    this.current = {
-      session_id: b.session_id, seq: last.seq, ts: last.ts, subject: b.subject, connection: b.connection, statement: last.text,
-      fingerprint: fingerprintOf(last.text), duration_us: 0, rows: 0, outcome: last.action === 'BLOCK' ? 'blocked' : 'running', error: '',
-      guardrail_action: last.action, guardrail_rule: last.rule, masking: [...last.masking],
-    };
-    this.count++;
-    this.remember(this.current);
-    return this.current;
+  private handOver(row: QueryRow, sink: QuerySink): void {
+    this.open.delete(row.seq);
+    this.recent.set(row.seq, row);
+    if (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value!);
+    sink.finished(row);
   }
 
   private decision(f: StoredFrame, sink: QuerySink): void {
     const mask = f.eventType === 'mask.applied' || f.eventType === 'mask.withheld';
     if (f.decisionRefSeq === null) {
-      // PostgreSQL gateways before refSeq on masking summarised each result set without one, just
-      // before its CommandComplete or ErrorResponse: it goes to the open statement. That is
-      // ambiguous with Executes pipelined before one Sync (the last opened row gets it); current
-      // gateways name the Query or Execute, and the lookup below attaches it there.
-      if (mask && this.current !== undefined) addMasking(this.current.masking, f);
+      // Gateways before refSeq on masking summarised each result set just before its
+      // CommandComplete or ErrorResponse: it belongs to the result arriving now.
+      const row = this.queue.result(false)?.run?.row ?? this.awaiting.at(-1);
+      if (mask && row !== undefined) {
+        addMasking(row.masking, f);
+        if (row.outcome !== 'running') sink.row(row);
+      }
       return;
     }
-    const row = this.recent.get(f.decisionRefSeq);
-    const prepared = this.preparedBySeq.get(f.decisionRefSeq);
-    for (const target of [row, prepared]) {
-      if (target === undefined) continue;
-      const t = target as { guardrail_action?: string; action?: string; masking: string[] };
-      if (mask) addMasking(t.masking, f);
-      else if ('guardrail_action' in t) {
-        const r = t as QueryRow;
-        if (r.guardrail_action !== 'BLOCK') {
-          r.guardrail_action = f.decisionAction;
-          r.guardrail_rule = f.decisionRule;
-        }
-        if (f.decisionAction === 'BLOCK') r.outcome = 'blocked';
-      } else {
-        const p = t as Prepared;
-        if (p.action !== 'BLOCK') {
-          p.action = f.decisionAction;
-          p.rule = f.decisionRule;
-        }
+    const row = this.open.get(f.decisionRefSeq) ?? this.recent.get(f.decisionRefSeq);
+    for (const t of [this.preparedBySeq.get(f.decisionRefSeq), this.portalsBySeq.get(f.decisionRefSeq)]) {
+      if (t === undefined) continue;
+      if (mask && 'masking' in t) addMasking(t.masking, f);
+      else if (!mask && t.action !== 'BLOCK') {
+        t.action = f.decisionAction;
+        t.rule = f.decisionRule;
       }
     }
-    // A decision on a row already finished rewrites it.
-    if (row !== undefined && row !== this.current) sink.row(row);
+    if (row === undefined) return;
+    if (mask) addMasking(row.masking, f);
+    else {
+      if (row.guardrail_action !== 'BLOCK') {
+        row.guardrail_action = f.decisionAction;
+        row.guardrail_rule = f.decisionRule;
+      }
+      if (f.decisionAction === 'BLOCK') row.outcome = 'blocked';
+    }
+    // A decision on a row already answered (or, from older gateways, already finished) rewrites it.
+    if (row.outcome !== 'running') sink.row(row);
   }
+}
 
-  private remember(row: QueryRow): void {
-    this.recent.set(row.seq, row);
-    if (this.recent.size > 64) this.recent.delete(this.recent.keys().next().value!);
+function bounded<V>(m: Map<number, V>, seq: number, v: V): void {
+  m.set(seq, v);
+  if (m.size > MAX_BY_SEQ) m.delete(m.keys().next().value!);
+}
+
+function decodeFront(f: StoredFrame): DecodedFrontendMessage | undefined {
+  if (f.truncated || f.payload.length < 5) return undefined;
+  try {
+    return decodeFrontendFrame(f.payload[0]!, f.payload);
+  } catch {
+    return undefined; // withheld at rest: the message still counts in the order of answers
+  }
+}
+
+function decodeBack(f: StoredFrame): DecodedBackendMessage | undefined {
+  if (f.truncated || f.payload.length < 5) return undefined;
+  try {
+    return decodeBackendFrame(f.payload[0]!, f.payload);
+  } catch {
+    return undefined;
   }
 }
 
@@ -229,7 +336,17 @@ function addMasking(masking: string[], f: StoredFrame): void {
 
 const PROBE_MARK = 'tollgate_blocked_';
 
-/** An error frame of the gateway's block answer: its own ErrorResponse, or the server's error on the probe. */
-function blockAnswer(direction: string, message: string): boolean {
-  return direction === 'GATEWAY_TO_CLIENT' || message.includes(PROBE_MARK);
+/**
+ * Records an error on a row. A blocked row keeps `blocked` and shows the gateway's answer (its own
+ * ErrorResponse), never the server's error on the probe; `replace` is the gateway's answer after
+ * the server's for an unblocked row (a withheld COPY), which wins.
+ */
+function setError(row: QueryRow, direction: string, message: string, replace: boolean): void {
+  if (row.outcome === 'blocked') {
+    if (direction === 'GATEWAY_TO_CLIENT') row.error = message;
+    else if (!message.includes(PROBE_MARK) && row.error === '') row.error = message;
+    return;
+  }
+  row.outcome = 'error';
+  if (replace || row.error === '') row.error = message;
 }

@@ -10,7 +10,8 @@ export interface QueryRow {
   fingerprint: string;
   duration_us: number;
   rows: number;
-  outcome: 'ok' | 'error' | 'blocked' | 'running';
+  /** `skipped`: an Execute the server never ran, because an earlier message of its batch failed. */
+  outcome: 'ok' | 'error' | 'blocked' | 'running' | 'skipped';
   error: string;
   guardrail_action: string;
   guardrail_rule: string;

@@ -1,0 +1,125 @@
+import type { QueryRow } from './rows.js';
+
+/** A Parse's text and the decisions on it, kept until its Executes (or until it is closed). */
+export interface Prepared {
+  text: string;
+  seq: number;
+  ts: number;
+  action: string;
+  rule: string;
+  masking: string[];
+  executed: boolean;
+}
+
+/** A Bind: the statement its portal runs, and decisions on the Bind itself (guardrails judge Binds too). */
+export interface Portal {
+  prepared: Prepared | undefined;
+  seq: number;
+  action: string;
+  rule: string;
+}
+
+/** A statement row waiting for its result: DataRows so far, and when its last result ended. */
+export interface Running {
+  row: QueryRow;
+  prepared: Prepared | undefined;
+  portal: Portal | undefined;
+  dataRows: number;
+  lastEnd: number;
+}
+
+/**
+ * One client message still owed an answer. `simple` is a Query (with its row) or a FunctionCall
+ * (none), answered by everything up to its ReadyForQuery; `execute` by one CommandComplete,
+ * EmptyQueryResponse, PortalSuspended or ErrorResponse; `sync` by ReadyForQuery; the others by one
+ * message each (or an ErrorResponse).
+ */
+export type Pending =
+  | { readonly kind: 'parse'; readonly prepared: Prepared | undefined }
+  | { readonly kind: 'bind'; readonly portal: Portal | undefined }
+  | { readonly kind: 'describe' | 'close' }
+  | { readonly kind: 'execute'; readonly run: Running | undefined }
+  | { readonly kind: 'simple'; readonly run: Running | undefined }
+  | { readonly kind: 'sync' };
+
+/** Unanswered client messages tracked per session (the gateway's ResultOrigins uses the same bound). */
+export const MAX_PENDING = 4096;
+
+/**
+ * The messages of one session the server has not answered yet, in the order it will answer them.
+ * Bounded: a client that piles up more than MAX_PENDING unanswered messages makes the queue
+ * "untracked" until the server has answered everything sent meanwhile (counted, not kept), and
+ * tracking resumes at the first ReadyForQuery after which nothing untracked is outstanding.
+ */
+export class PendingQueue {
+  private readonly entries: Pending[] = [];
+  private untrackedSyncs = 0;
+  private untrackedTail = false;
+  untracked = false;
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Queues a message; false when it is untracked (the bound was reached and nothing queued since). */
+  push(e: Pending): boolean {
+    if (!this.untracked && this.entries.length >= MAX_PENDING) this.untracked = true;
+    if (!this.untracked) {
+      this.entries.push(e);
+      return true;
+    }
+    const terminal = e.kind === 'sync' || e.kind === 'simple';
+    if (terminal) this.untrackedSyncs++;
+    this.untrackedTail = !terminal;
+    return false;
+  }
+
+  head(): Pending | undefined {
+    return this.entries[0];
+  }
+
+  shift(): Pending | undefined {
+    return this.entries.shift();
+  }
+
+  /** Drops the head when it is of `kind` (ParseComplete answers a parse, and so on). */
+  answer(kind: Pending['kind']): void {
+    if (this.entries[0]?.kind === kind) this.entries.shift();
+  }
+
+  /**
+   * The Execute or simple Query whose result the server is sending: the messages before it were
+   * answered already (answers come in order), so `drop` removes them. None when a Sync comes first.
+   */
+  result(drop: boolean): Extract<Pending, { kind: 'execute' | 'simple' }> | undefined {
+    let i = 0;
+    for (; i < this.entries.length; i++) {
+      const k = this.entries[i]!.kind;
+      if (k === 'execute' || k === 'simple' || k === 'sync') break;
+    }
+    const e = this.entries[i];
+    if (drop && i > 0) this.entries.splice(0, i);
+    return e?.kind === 'execute' || e?.kind === 'simple' ? e : undefined;
+  }
+
+  /** After an error: removes the messages the server now skips (up to the batch's Sync); `synced` tells whether that Sync was queued. */
+  skipToSync(): { skipped: Pending[]; synced: boolean } {
+    const at = this.entries.findIndex((e) => e.kind === 'sync');
+    return { skipped: this.entries.splice(0, at < 0 ? this.entries.length : at), synced: at >= 0 };
+  }
+
+  /** ReadyForQuery: removes the messages up to and including the Sync or simple message it answers. */
+  ready(): Pending[] {
+    if (this.entries.length === 0) {
+      if (this.untrackedSyncs > 0) this.untrackedSyncs--;
+      if (this.untracked && this.untrackedSyncs === 0 && !this.untrackedTail) this.untracked = false;
+      return [];
+    }
+    const at = this.entries.findIndex((e) => e.kind === 'sync' || e.kind === 'simple');
+    return this.entries.splice(0, at < 0 ? this.entries.length : at + 1);
+  }
+
+  values(): readonly Pending[] {
+    return this.entries;
+  }
+}
