@@ -1,32 +1,5 @@
-import type { QueryRow } from './rows.js';
-
-/** A Parse's text and the decisions on it, kept until its Executes (or until it is closed). */
-export interface Prepared {
-  text: string;
-  seq: number;
-  ts: number;
-  action: string;
-  rule: string;
-  masking: string[];
-  executed: boolean;
-}
-
-/** A Bind: the statement its portal runs, and decisions on the Bind itself (guardrails judge Binds too). */
-export interface Portal {
-  prepared: Prepared | undefined;
-  seq: number;
-  action: string;
-  rule: string;
-}
-
-/** A statement row waiting for its result: DataRows so far, and when its last result ended. */
-export interface Running {
-  row: QueryRow;
-  prepared: Prepared | undefined;
-  portal: Portal | undefined;
-  dataRows: number;
-  lastEnd: number;
-}
+import type { Portal, Prepared } from './pg-statements.js';
+import type { Running } from './query-rows.js';
 
 /**
  * One client message still owed an answer. `simple` is a Query (with its row) or a FunctionCall
@@ -56,10 +29,6 @@ export class PendingQueue {
   private untrackedSyncs = 0;
   private untrackedTail = false;
   untracked = false;
-
-  get size(): number {
-    return this.entries.length;
-  }
 
   /** Queues a message; false when it is untracked (the bound was reached and nothing queued since). */
   push(e: Pending): boolean {

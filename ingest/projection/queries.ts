@@ -2,22 +2,13 @@ import { decodeBackendFrame, decodeFrontendFrame } from '../../services/gateway/
 import type { DecodedBackendMessage, DecodedFrontendMessage } from '../../services/gateway/postgres/protocol/index.js';
 import type { StoredFrame } from '../model/stored-frame.js';
 import { isFrontendDirection } from '../masking/postgres.js';
-import { fingerprintOf } from './fingerprint.js';
-import { maskLabelsOf } from './mask-labels.js';
-import { MAX_PENDING, PendingQueue, type Pending, type Portal, type Prepared, type Running } from './pg-pending.js';
+import { PendingQueue, type Pending } from './pg-pending.js';
+import { addMasking, PgStatements } from './pg-statements.js';
 import { rowsOfTag } from './pg-tags.js';
+import { QueryRows, setError, type QuerySink, type Running } from './query-rows.js';
 import type { QueryRow } from './rows.js';
 
-/** Where the tracker sends a query row when it is created or changes, and a finished one for the rules. */
-export interface QuerySink {
-  row(row: QueryRow): void;
-  finished(row: QueryRow): void;
-}
-
-/** Parses and Binds kept for decisions by seq (a statement's own entry lives as long as its name). */
-const MAX_BY_SEQ = 1024;
-/** Rows already handed to the rules that a late decision may still rewrite. */
-const MAX_RECENT = 64;
+export type { QuerySink } from './query-rows.js';
 
 /**
  * Folds one session's PostgreSQL frames into query rows: a row per simple Query and per extended
@@ -31,22 +22,21 @@ const MAX_RECENT = 64;
  */
 export class PgQueryTracker {
   private readonly queue = new PendingQueue();
-  private readonly prepared = new Map<string, Prepared>();
-  private readonly preparedBySeq = new Map<number, Prepared>();
-  private readonly portals = new Map<string, Portal>();
-  private readonly portalsBySeq = new Map<number, Portal>();
-  /** Rows not yet handed to the rules, by seq (decisions find them here). */
-  private readonly open = new Map<number, QueryRow>();
-  /** Rows whose answer arrived, waiting for their batch's ReadyForQuery, oldest first. */
-  private awaiting: QueryRow[] = [];
-  private readonly recent = new Map<number, QueryRow>();
+  private readonly statements = new PgStatements();
+  private readonly rows: QueryRows;
   /** An ErrorResponse ended the batch before its Sync was seen: the server skips until it. */
   private skipping = false;
   /** The row the previous backend frame answered, which the gateway's own error may replace. */
   private replaceable: QueryRow | undefined;
-  count = 0;
 
-  constructor(private readonly base: () => { session_id: string; subject: string; connection: string }) {}
+  constructor(base: () => { session_id: string; subject: string; connection: string }) {
+    this.rows = new QueryRows(base);
+  }
+
+  /** Rows opened so far (the sessions row's `queries`). */
+  get count(): number {
+    return this.rows.count;
+  }
 
   apply(f: StoredFrame, sink: QuerySink): void {
     if (f.decisionAction !== '') return this.decision(f, sink);
@@ -56,7 +46,7 @@ export class PgQueryTracker {
 
   /** Emits the rows not yet finished as they stand (at the end of a batch), so a long statement is visible. */
   flushOpen(sink: QuerySink): void {
-    for (const r of this.open.values()) sink.row({ ...r, masking: [...r.masking] });
+    this.rows.flush(sink);
   }
 
   private frontend(f: StoredFrame, sink: QuerySink): void {
@@ -69,16 +59,16 @@ export class PgQueryTracker {
     if (m === undefined && !f.truncated) return;
     switch (f.messageType) {
       case 'Query':
-        return this.pushRun('simple', m?.kind === 'Query' ? this.newRun(f, m.sql, undefined, undefined) : undefined, sink);
+        return this.pushRun('simple', m?.kind === 'Query' ? this.rows.start(f, m.sql, undefined, undefined) : undefined, sink);
       case 'FunctionCall':
         return this.pushRun('simple', undefined, sink);
       case 'Parse': {
-        const p = m?.kind === 'Parse' ? this.parse(f, m.statement, m.query) : undefined;
+        const p = m?.kind === 'Parse' ? this.statements.parse(f, m.statement, m.query) : undefined;
         if (!this.skipping) this.queue.push({ kind: 'parse', prepared: p });
         return;
       }
       case 'Bind': {
-        const portal = m?.kind === 'Bind' ? this.bind(f, m.portal, m.statement) : undefined;
+        const portal = m?.kind === 'Bind' ? this.statements.bind(f, m.portal, m.statement) : undefined;
         if (!this.skipping) this.queue.push({ kind: 'bind', portal });
         return;
       }
@@ -87,10 +77,10 @@ export class PgQueryTracker {
         if (!this.skipping) this.queue.push({ kind: f.messageType === 'Describe' ? 'describe' : 'close' });
         return;
       case 'Execute': {
-        const portal = m?.kind === 'Execute' ? this.portals.get(m.portal) : undefined;
+        const portal = m?.kind === 'Execute' ? this.statements.portal(m.portal) : undefined;
         const p = portal?.prepared;
         if (p !== undefined) p.executed = true;
-        return this.pushRun('execute', m?.kind === 'Execute' ? this.newRun(f, p?.text ?? '', p, portal) : undefined, sink);
+        return this.pushRun('execute', m?.kind === 'Execute' ? this.rows.start(f, p?.text ?? '', p, portal) : undefined, sink);
       }
       case 'Sync':
         this.skipping = false;
@@ -100,31 +90,15 @@ export class PgQueryTracker {
     }
   }
 
-  private parse(f: StoredFrame, name: string, text: string): Prepared {
-    const p: Prepared = { text, seq: f.seq, ts: f.tsMicros, action: '', rule: '', masking: [], executed: false };
-    this.prepared.set(name, p);
-    bounded(this.preparedBySeq, f.seq, p);
-    return p;
-  }
-
-  private bind(f: StoredFrame, name: string, statement: string): Portal {
-    const portal: Portal = { prepared: this.prepared.get(statement), seq: f.seq, action: '', rule: '' };
-    this.portals.set(name, portal);
-    bounded(this.portalsBySeq, f.seq, portal);
-    return portal;
-  }
-
   /** Queues an Execute or simple message; one the server skips, or one past the bound, is settled now. */
   private pushRun(kind: 'execute' | 'simple', run: Running | undefined, sink: QuerySink): void {
     if (this.skipping) {
       // Sent after an error of this extended batch: the server discards it (a Query too) unanswered.
-      if (run !== undefined) this.close(run, 0, sink, 'skipped');
+      if (run !== undefined) this.rows.close(run, 0, sink, 'skipped');
       return;
     }
-    if (this.queue.push({ kind, run }) || run === undefined) return;
-    // Past MAX_PENDING the answers cannot be matched: the row is kept, as it stands, and goes to the rules now.
-    sink.row(run.row);
-    this.handOver(run.row, sink);
+    // Past the bound the answers cannot be matched: the row is kept as it stands.
+    if (!this.queue.push({ kind, run }) && run !== undefined) this.rows.untracked(run, sink);
   }
 
   private backend(f: StoredFrame, sink: QuerySink): void {
@@ -171,7 +145,7 @@ export class PgQueryTracker {
     run.lastEnd = f.tsMicros;
     // The gateway may answer the client with its own error instead (COPY output withheld).
     this.replaceable = run.row;
-    if (e?.kind === 'execute') this.close(run, f.tsMicros, sink);
+    if (e?.kind === 'execute') this.rows.close(run, f.tsMicros, sink);
   }
 
   private error(f: StoredFrame, replaceable: QueryRow | undefined, sink: QuerySink): void {
@@ -216,60 +190,24 @@ export class PgQueryTracker {
     const p = head.kind === 'parse' ? head.prepared : undefined;
     if (p === undefined || p.executed) return undefined;
     p.executed = true;
-    return this.newRun({ seq: p.seq, tsMicros: p.ts }, p.text, p, undefined);
+    return this.rows.start({ seq: p.seq, tsMicros: p.ts }, p.text, p, undefined);
   }
 
   /** After an error in an extended batch the server skips every message up to Sync. */
   private skipRest(target: Running | undefined, ts: number, sink: QuerySink): void {
     const { skipped, synced } = this.queue.skipToSync();
-    if (target !== undefined) this.close(target, ts, sink);
-    for (const e of skipped) if ((e.kind === 'execute' || e.kind === 'simple') && e.run !== undefined && e.run !== target) this.close(e.run, 0, sink, 'skipped');
+    if (target !== undefined) this.rows.close(target, ts, sink);
+    for (const e of skipped) if ((e.kind === 'execute' || e.kind === 'simple') && e.run !== undefined && e.run !== target) this.rows.close(e.run, 0, sink, 'skipped');
     this.skipping = !synced;
   }
 
   private ready(ts: number, sink: QuerySink): void {
     for (const e of this.queue.ready()) {
       // An Execute left unanswered means frames are missing (an older recording): it ends here.
-      if ((e.kind === 'execute' || e.kind === 'simple') && e.run !== undefined) this.close(e.run, e.run.lastEnd || ts, sink);
+      if ((e.kind === 'execute' || e.kind === 'simple') && e.run !== undefined) this.rows.close(e.run, e.run.lastEnd || ts, sink);
     }
     this.skipping = false;
-    for (const row of this.awaiting) this.handOver(row, sink);
-    this.awaiting = [];
-  }
-
-  private newRun(f: { seq: number; tsMicros: number }, statement: string, p: Prepared | undefined, portal: Portal | undefined): Running {
-    const b = this.base();
-    // A block on the Bind wins; otherwise the Parse's decision, else the Bind's.
-    const by = portal?.action === 'BLOCK' || (p?.action ?? '') === '' ? portal : p;
-    const row: QueryRow = {
-      session_id: b.session_id, seq: f.seq, ts: f.tsMicros, subject: b.subject, connection: b.connection, statement,
-      fingerprint: fingerprintOf(statement), duration_us: 0, rows: 0, outcome: by?.action === 'BLOCK' ? 'blocked' : 'running', error: '',
-      guardrail_action: by?.action ?? '', guardrail_rule: by?.rule ?? '', masking: p === undefined ? [] : [...p.masking],
-    };
-    this.count++;
-    this.open.set(row.seq, row);
-    return { row, prepared: p, portal, dataRows: 0, lastEnd: 0 };
-  }
-
-  /** A statement's answer arrived (or it was skipped): the row is final but for late decisions. */
-  private close(run: Running, endTs: number, sink: QuerySink, outcome?: 'skipped'): void {
-    const q = run.row;
-    q.rows += run.dataRows;
-    run.dataRows = 0;
-    if (outcome !== undefined && q.outcome !== 'blocked') q.outcome = outcome;
-    if (q.outcome === 'running') q.outcome = 'ok';
-    q.duration_us = outcome === undefined ? Math.max(0, endTs - q.ts) : 0;
-    sink.row(q);
-    this.awaiting.push(q);
-    // A client that never sends Sync (Flush only) must not grow this without bound.
-    if (this.awaiting.length > MAX_PENDING) this.handOver(this.awaiting.shift()!, sink);
-  }
-
-  private handOver(row: QueryRow, sink: QuerySink): void {
-    this.open.delete(row.seq);
-    this.recent.set(row.seq, row);
-    if (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value!);
-    sink.finished(row);
+    this.rows.batchEnd(sink);
   }
 
   private decision(f: StoredFrame, sink: QuerySink): void {
@@ -277,22 +215,15 @@ export class PgQueryTracker {
     if (f.decisionRefSeq === null) {
       // Gateways before refSeq on masking summarised each result set just before its
       // CommandComplete or ErrorResponse: it belongs to the result arriving now.
-      const row = this.queue.result(false)?.run?.row ?? this.awaiting.at(-1);
+      const row = this.queue.result(false)?.run?.row ?? this.rows.lastAnswered();
       if (mask && row !== undefined) {
         addMasking(row.masking, f);
         if (row.outcome !== 'running') sink.row(row);
       }
       return;
     }
-    const row = this.open.get(f.decisionRefSeq) ?? this.recent.get(f.decisionRefSeq);
-    for (const t of [this.preparedBySeq.get(f.decisionRefSeq), this.portalsBySeq.get(f.decisionRefSeq)]) {
-      if (t === undefined) continue;
-      if (mask && 'masking' in t) addMasking(t.masking, f);
-      else if (!mask && t.action !== 'BLOCK') {
-        t.action = f.decisionAction;
-        t.rule = f.decisionRule;
-      }
-    }
+    this.statements.decide(f, mask, f.decisionRefSeq);
+    const row = this.rows.find(f.decisionRefSeq);
     if (row === undefined) return;
     if (mask) addMasking(row.masking, f);
     else {
@@ -305,11 +236,6 @@ export class PgQueryTracker {
     // A decision on a row already answered (or, from older gateways, already finished) rewrites it.
     if (row.outcome !== 'running') sink.row(row);
   }
-}
-
-function bounded<V>(m: Map<number, V>, seq: number, v: V): void {
-  m.set(seq, v);
-  if (m.size > MAX_BY_SEQ) m.delete(m.keys().next().value!);
 }
 
 function decodeFront(f: StoredFrame): DecodedFrontendMessage | undefined {
@@ -328,25 +254,4 @@ function decodeBack(f: StoredFrame): DecodedBackendMessage | undefined {
   } catch {
     return undefined;
   }
-}
-
-function addMasking(masking: string[], f: StoredFrame): void {
-  for (const label of maskLabelsOf(f)) if (!masking.includes(label)) masking.push(label);
-}
-
-const PROBE_MARK = 'tollgate_blocked_';
-
-/**
- * Records an error on a row. A blocked row keeps `blocked` and shows the gateway's answer (its own
- * ErrorResponse), never the server's error on the probe; `replace` is the gateway's answer after
- * the server's for an unblocked row (a withheld COPY), which wins.
- */
-function setError(row: QueryRow, direction: string, message: string, replace: boolean): void {
-  if (row.outcome === 'blocked') {
-    if (direction === 'GATEWAY_TO_CLIENT') row.error = message;
-    else if (!message.includes(PROBE_MARK) && row.error === '') row.error = message;
-    return;
-  }
-  row.outcome = 'error';
-  if (replace || row.error === '') row.error = message;
 }
