@@ -232,6 +232,25 @@ describe('PgQueryTracker with Executes pipelined before one Sync', () => {
     expect(rows.get(after)).toMatchObject({ rows: 2, outcome: 'ok' });
     expect(finished).toHaveLength(5001);
   });
+
+  it('keeps the single-statement fixture cases: results, errors, inline masking and gateway-answered blocks', () => {
+    const p = session();
+    const q1 = p.s.query('SELECT id FROM customers', { columns: ['id'], rows: [['1'], ['2']] });
+    const q2 = p.s.query('SELECT nope', { error: 'column "nope" does not exist' });
+    const q3 = p.s.query('DROP TABLE customers', { block: 'no-ddl/ddl' });
+    const e1 = p.s.extended('SELECT email FROM customers WHERE id = $1', ['1'], { columns: ['email'], rows: [['a***@example.com']], maskedInline: 'customers.email' });
+    const e2 = p.s.extended('TRUNCATE customers', [], { block: 'no-ddl/ddl' });
+    const { rows, finished } = project(rec.codec, p);
+    const brief = (r: QueryRow) => [r.seq, r.rows, r.outcome, r.error, r.guardrail_action, r.masking];
+    expect([...rows.values()].sort((a, b) => a.seq - b.seq).map(brief)).toEqual([
+      [q1, 2, 'ok', '', '', []],
+      [q2, 0, 'error', 'column "nope" does not exist', '', []],
+      [q3, 0, 'blocked', 'blocked by no-ddl/ddl', 'BLOCK', []],
+      [e1, 1, 'ok', '', '', ['customers.email']],
+      [e2, 0, 'blocked', 'blocked by no-ddl/ddl', 'BLOCK', []],
+    ]);
+    expect(finished.map(brief)).toEqual([...rows.values()].sort((a, b) => a.seq - b.seq).map(brief));
+  });
 });
 
 /** The masking summary the gateway records just before a result's CommandComplete. */
