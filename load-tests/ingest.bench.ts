@@ -2,7 +2,7 @@
 // project -> rules -> chDB) beside a raw chDB insert of the same frame rows in the same script (the
 // limit: what the store takes when nothing else is done). Run: node --import tsx load-tests/ingest.bench.ts
 // [sessions] [batchRecords]; BENCH_STAGES=1 prints wall time per stage. Batches are the ingest role's
-// default size (ingest.batchRecords) and the log has its default partition count, as `npm start` runs.
+// default size (ingest.batchRecords) from one log partition, as `npm start` runs it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +46,8 @@ export async function run(sessions = 16_000, batchRecords = ingestSchema.parse({
   const rec = await FixtureRecorder.create(recentWeekdayMorning());
   recordWorkload(rec, sessions, { queriesPerSession: 3, rowsPerQuery: 6 });
   const total = rec.records.length;
-  const log = await openEmbeddedLog({ dir: join(dir, 'log'), fsync: 'never', consumer: { maxBatchBytes: 64 * 1024 * 1024 } });
+  // One partition: the configured default of the embedded log (eventLog.partitions), as `npm start` runs it.
+  const log = await openEmbeddedLog({ dir: join(dir, 'log'), partitions: 1, fsync: 'never', consumer: { maxBatchBytes: 64 * 1024 * 1024 } });
   const store = await openStore({ kind: 'chdb', path: join(dir, 'chdb') });
   try {
     await store.migrate();
