@@ -251,6 +251,20 @@ describe('PgQueryTracker with Executes pipelined before one Sync', () => {
     ]);
     expect(finished.map(brief)).toEqual([...rows.values()].sort((a, b) => a.seq - b.seq).map(brief));
   });
+
+  it('hands answered rows to the rules without waiting for a Sync that never comes (Flush only), and all rows at session end', () => {
+    const p = session();
+    const e1 = p.statement('a', 'SELECT email FROM customers');
+    p.client({ kind: 'Flush' });
+    p.result(2);
+    const e2 = p.statement('b', 'SELECT card FROM customers');
+    p.client({ kind: 'Flush' });
+    const before = project(rec.codec, p);
+    expect(before.finished.map((r) => [r.seq, r.rows, r.outcome])).toEqual([[e1, 2, 'ok']]);
+    p.s.end('client vanished');
+    const after = project(rec.codec, p);
+    expect(after.finished.map((r) => [r.seq, r.statement, r.outcome])).toEqual([[e1, 'SELECT email FROM customers', 'ok'], [e2, 'SELECT card FROM customers', 'running']]);
+  });
 });
 
 /** The masking summary the gateway records just before a result's CommandComplete. */

@@ -17,8 +17,9 @@ export type { QuerySink } from './query-rows.js';
  * (`PendingQueue`) and each answer closes the message it belongs to: an Execute's row at its own
  * CommandComplete / PortalSuspended / EmptyQueryResponse / ErrorResponse, a simple Query's at its
  * ReadyForQuery. After an error in an extended batch the server skips to Sync: those Executes are
- * `skipped`. Rows reach the rules at the ReadyForQuery ending their batch, when no decision or
- * gateway answer for them can still come. Only seq order is relied on; time only gives durations.
+ * `skipped`. A row reaches the rules with the first frame after its answer that is not the
+ * gateway's own error answer (no decision on it can come later), or at session end. Only seq order
+ * is relied on; time only gives durations.
  */
 export class PgQueryTracker {
   private readonly queue = new PendingQueue();
@@ -40,8 +41,16 @@ export class PgQueryTracker {
 
   apply(f: StoredFrame, sink: QuerySink): void {
     if (f.decisionAction !== '') return this.decision(f, sink);
+    // Gateways record a statement's decisions before its answer, and their own error answer (a
+    // block, a withheld COPY) right after the server's: any other frame means answered rows are final.
+    if (f.direction !== 'GATEWAY_TO_CLIENT' || f.messageType !== 'ErrorResponse') this.rows.handOverAnswered(sink);
     if (isFrontendDirection(f.direction)) this.frontend(f, sink);
     else this.backend(f, sink);
+  }
+
+  /** The session ended: its rows go to the rules, unanswered ones as they stand. */
+  end(sink: QuerySink): void {
+    this.rows.end(sink);
   }
 
   /** Emits the rows not yet finished as they stand (at the end of a batch), so a long statement is visible. */
@@ -207,7 +216,8 @@ export class PgQueryTracker {
       if ((e.kind === 'execute' || e.kind === 'simple') && e.run !== undefined) this.rows.close(e.run, e.run.lastEnd || ts, sink);
     }
     this.skipping = false;
-    this.rows.batchEnd(sink);
+    // No gateway answer follows a ReadyForQuery: what it closed is final.
+    this.rows.handOverAnswered(sink);
   }
 
   private decision(f: StoredFrame, sink: QuerySink): void {
@@ -215,7 +225,7 @@ export class PgQueryTracker {
     if (f.decisionRefSeq === null) {
       // Gateways before refSeq on masking summarised each result set just before its
       // CommandComplete or ErrorResponse: it belongs to the result arriving now.
-      const row = this.queue.result(false)?.run?.row ?? this.rows.lastAnswered();
+      const row = this.queue.result(false)?.run?.row;
       if (mask && row !== undefined) {
         addMasking(row.masking, f);
         if (row.outcome !== 'running') sink.row(row);

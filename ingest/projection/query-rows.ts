@@ -1,5 +1,4 @@
 import { fingerprintOf } from './fingerprint.js';
-import { MAX_PENDING } from './pg-pending.js';
 import { decidedBy, type Portal, type Prepared } from './pg-statements.js';
 import type { QueryRow } from './rows.js';
 
@@ -22,13 +21,14 @@ export interface Running {
 const MAX_RECENT = 64;
 
 /**
- * The life of one session's query rows: opened (running), closed when answered (final but for
- * late decisions), handed to the rules when their batch ends. Decisions find them by seq.
+ * The life of one session's query rows: opened (running), closed when answered, handed to the
+ * rules once nothing can change them any more (after that a decision still rewrites the row, but
+ * the rules do not see it again). Decisions find them by seq.
  */
 export class QueryRows {
   /** Rows not yet handed to the rules, by seq. */
   private readonly open = new Map<number, QueryRow>();
-  /** Rows answered, waiting for their batch's ReadyForQuery, oldest first. */
+  /** Rows answered, waiting for the next frame that is not the gateway's own answer, oldest first. */
   private awaiting: QueryRow[] = [];
   private readonly recent = new Map<number, QueryRow>();
   count = 0;
@@ -58,8 +58,6 @@ export class QueryRows {
     q.duration_us = outcome === undefined ? Math.max(0, endTs - q.ts) : 0;
     sink.row(q);
     this.awaiting.push(q);
-    // A client that never sends Sync (Flush only) must not grow this without bound.
-    if (this.awaiting.length > MAX_PENDING) this.handOver(this.awaiting.shift()!, sink);
   }
 
   /** A row whose answer cannot be matched (past the pending bound): kept as it stands, for the rules now. */
@@ -68,19 +66,24 @@ export class QueryRows {
     this.handOver(run.row, sink);
   }
 
-  /** ReadyForQuery ended a batch: its answered rows go to the rules. */
-  batchEnd(sink: QuerySink): void {
+  /** The answered rows go to the rules: nothing recorded from now on can change them. */
+  handOverAnswered(sink: QuerySink): void {
+    if (this.awaiting.length === 0) return;
     for (const row of this.awaiting) this.handOver(row, sink);
     this.awaiting = [];
   }
 
-  find(seq: number): QueryRow | undefined {
-    return this.open.get(seq) ?? this.recent.get(seq);
+  /** The session ended: every row goes to the rules, the unanswered ones as they stand (`running`). */
+  end(sink: QuerySink): void {
+    this.handOverAnswered(sink);
+    for (const row of [...this.open.values()]) {
+      sink.row(row);
+      this.handOver(row, sink);
+    }
   }
 
-  /** The row answered last and not yet handed over. */
-  lastAnswered(): QueryRow | undefined {
-    return this.awaiting.at(-1);
+  find(seq: number): QueryRow | undefined {
+    return this.open.get(seq) ?? this.recent.get(seq);
   }
 
   /** Emits the rows not yet handed over as they stand (at the end of a batch), so a long statement is visible. */

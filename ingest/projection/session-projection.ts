@@ -61,6 +61,7 @@ export class SessionProjection {
         return true;
       case 'session.end':
         this.end(f);
+        this.queries.end(out.query);
         out.fact(this.fact('session.end', f, { duration_us: this.durationUs(), reason: this.endReason, error: this.error, blocked: this.blocked, frames: this.frames, outcome: this.outcome }));
         return true;
       default:
