@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../core/events/types.js';
 import type { EncodableFrontendMessage } from './protocol/index.js';
@@ -29,8 +34,10 @@ const statement = (name: string, query: string, maxRows = 0): EncodableFrontendM
 async function framesOf(subject: string): Promise<Frame[]> {
   for (const end = Date.now() + 5000; h.gateway.sessionCount > 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
   const all = await h.frames();
-  const start = all.find((f) => f.body.kind === 'SessionStart' && f.body.identity.subject === subject);
-  return all.filter((f) => f.sessionId === start?.sessionId);
+  // pgbench opens a first connection of its own before the one that runs the script: the longest session is the one.
+  const ids = new Set(all.filter((f) => f.body.kind === 'SessionStart' && f.body.identity.subject === subject).map((f) => f.sessionId));
+  const sessions = [...ids].map((id) => all.filter((f) => f.sessionId === id));
+  return sessions.sort((a, b) => b.length - a.length)[0] ?? [];
 }
 
 /** The statements' rows in Execute order, and the rows handed to the rules. */
@@ -112,5 +119,24 @@ describe('pipelined Executes through the gateway, projected', () => {
     ]);
     expect(rows[1]!.error).toMatch(/^blocked by guardrail no-ddl\/ddl/);
     expect(rows[1]!.error).not.toContain('tollgate_blocked_');
+  });
+
+  it('projects a real client\'s pipeline (pgbench \\startpipeline, extended protocol) statement by statement', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-pipe-'));
+    const script = join(dir, 'pipeline.sql');
+    writeFileSync(script, ['\\startpipeline', 'SELECT id FROM customers ORDER BY id;', 'SELECT generate_series(1, 3);', 'SELECT 42;', '\\endpipeline', ''].join('\n'));
+    const conninfo = `host=127.0.0.1 port=${h.port} dbname=app user=someone sslmode=disable`;
+    const env = { ...process.env, PGPASSWORD: await h.token('benny', ['dev']), PGCONNECT_TIMEOUT: '10' };
+    await promisify(execFile)('/usr/lib/postgresql/15/bin/pgbench', ['-n', '-M', 'extended', '-t', '1', '-f', script, conninfo], { env, timeout: 30_000 });
+    const frames = await framesOf('benny');
+    // Pipelined: the three Executes went out before the one Sync.
+    expect(frames.filter((f) => f.messageType === 'Execute' || f.messageType === 'Sync').map((f) => f.messageType)).toEqual(['Execute', 'Execute', 'Execute', 'Sync']);
+    const { rows, finished } = project(frames);
+    expect(rows.map(brief)).toEqual([
+      ['SELECT id FROM customers ORDER BY id;', 2, 'ok', ''],
+      ['SELECT generate_series(1, 3);', 3, 'ok', ''],
+      ['SELECT 42;', 1, 'ok', ''],
+    ]);
+    expect(finished.map(brief)).toEqual(rows.map(brief));
   });
 });
