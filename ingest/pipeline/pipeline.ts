@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Clock } from '../../services/core/clock.js';
 import type { EventCodec } from '../../services/core/events/codec.js';
 import type { Alert } from '../../services/core/events/types.js';
@@ -146,6 +147,9 @@ export class IngestPipeline {
     await codec.loadWriterSchemas(records.map((r) => r.value));
     const decoded = decodeFrames(codec, records, Number(this.deps.clock.nowMicros()));
     t.lap('decode');
+    // Each stage runs over the whole batch without yielding; in embedded mode the event loop also
+    // carries the gateway's traffic, so it gets a turn between stages.
+    await yieldToEventLoop();
     const first = records[0]!.offset;
     const key = `${batch.topic}/${batch.partition}`;
     const fence = await this.fence(batch, first);
@@ -155,10 +159,13 @@ export class IngestPipeline {
     t.lap('sessions');
     maskBatch(fresh, (f) => this.maskStateOf(f));
     t.lap('mask');
+    await yieldToEventLoop();
     const out = this.projector.project(fresh);
     t.lap('project');
+    await yieldToEventLoop();
     const alerts = this.evaluate(out);
     t.lap('rules');
+    await yieldToEventLoop();
     const rows = out.rows();
     this.forgetEnded();
     return {

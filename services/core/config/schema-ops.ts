@@ -23,7 +23,8 @@ export const ingestSchema = z
     rulesDir: z.string().min(1).optional(),
     webhooks: z.array(webhook).default([]),
     consumerGroup: z.string().min(1).default('tollgate-ingest'),
-    batchRecords: z.number().int().min(1).max(1_000_000).default(5000),
+    /** Most records ingest takes per batch when behind (each batch costs an insert per table). */
+    batchRecords: z.number().int().min(1).max(1_000_000).default(20_000),
     /** Masking profile applied at rest per connection name; others use defaultMaskingProfile. */
     maskingByConnection: z.record(name, name).default({}),
     /** Masking profile at rest for connections not listed (the built-in "pii" runs every detector). */
