@@ -79,13 +79,12 @@ export class PendingQueue {
 
   /** ReadyForQuery: removes the messages up to and including the Sync or simple message it answers. */
   ready(): Pending[] {
-    if (this.entries.length === 0) {
-      if (this.untrackedSyncs > 0) this.untrackedSyncs--;
-      if (this.untracked && this.untrackedSyncs === 0 && !this.untrackedTail) this.untracked = false;
-      return [];
-    }
     const at = this.entries.findIndex((e) => e.kind === 'sync' || e.kind === 'simple');
-    return this.entries.splice(0, at < 0 ? this.entries.length : at + 1);
+    if (at >= 0) return this.entries.splice(0, at + 1);
+    // Nothing tracked awaits it: it answers an untracked Sync (or a login).
+    if (this.untrackedSyncs > 0) this.untrackedSyncs--;
+    if (this.untracked && this.untrackedSyncs === 0 && !this.untrackedTail) this.untracked = false;
+    return this.entries.splice(0);
   }
 
   values(): readonly Pending[] {

@@ -62,10 +62,10 @@ export class PgQueryTracker {
     // Gateway-written upstream messages (login answers, the probe a block is answered with) are
     // no client statements: the blocked statement's row is the client's own Query or Parse.
     if (f.direction === 'GATEWAY_TO_UPSTREAM') return;
-    const m = decodeFront(f);
+    const m = DECODED.has(f.messageType) ? decodeFront(f) : undefined;
     // A message cut at the recording limit still takes its place in the order of answers (without
     // a row); one that cannot be read at all was withheld at rest and is left out, as before.
-    if (m === undefined && !f.truncated) return;
+    if (m === undefined && !f.truncated && DECODED.has(f.messageType)) return;
     switch (f.messageType) {
       case 'Query':
         return this.pushRun('simple', m?.kind === 'Query' ? this.rows.start(f, m.sql, undefined, undefined) : undefined, sink);
@@ -247,6 +247,9 @@ export class PgQueryTracker {
     if (row.outcome !== 'running') sink.row(row);
   }
 }
+
+/** Client messages whose content the rows need; the others only take their place in the order. */
+const DECODED = new Set(['Query', 'Parse', 'Bind', 'Execute']);
 
 function decodeFront(f: StoredFrame): DecodedFrontendMessage | undefined {
   if (f.truncated || f.payload.length < 5) return undefined;
