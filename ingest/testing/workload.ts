@@ -13,8 +13,11 @@ export function recordWorkload(rec: FixtureRecorder, sessions: number, o: { pref
     const id = `${prefix}-${String(i).padStart(6, '0')}`;
     const subject = `user${i % 7}@example.com`;
     const address = `192.0.2.${(i % 5) + 1}`;
+    // One token per session (a login), so the one-token-many-addresses rule stays quiet as in real
+    // traffic: the 7 subjects connect from 5 addresses in turn.
+    const jti = `${id}-token`;
     if (i % 3 === 0) {
-      const s = rec.start(id, 'SSH', { subject, connection: i % 2 === 0 ? 'prod-host' : 'build-host', clientAddress: address });
+      const s = rec.start(id, 'SSH', { subject, jti, connection: i % 2 === 0 ? 'prod-host' : 'build-host', clientAddress: address });
       s.sshExec(0, i % 9 === 0 ? 'cat /etc/shadow' : 'uptime', ' 10:00:00 up 1 day\n', 0);
       s.sshShell(1);
       s.print(1, '$ ');
@@ -22,7 +25,7 @@ export function recordWorkload(rec: FixtureRecorder, sessions: number, o: { pref
       s.print(1, 'app data\r\n$ ');
       if (o.end !== false) s.end();
     } else if (i % 3 === 1) {
-      const s = rec.start(id, 'POSTGRES', { subject, connection: i % 2 === 0 ? 'prod-db' : 'staging-db', clientAddress: address });
+      const s = rec.start(id, 'POSTGRES', { subject, jti, connection: i % 2 === 0 ? 'prod-db' : 'staging-db', clientAddress: address });
       for (let q = 0; q < queries; q++) {
         const rows = Array.from({ length: rowsPer }, (_, r) => [String(r), `customer${r}@example.org`, `note ${r}`]);
         if (q % 4 === 3) s.extended('SELECT id, email, note FROM customers WHERE id > $1', [String(q)], { columns: ['id', 'email', 'note'], rows });
@@ -32,7 +35,7 @@ export function recordWorkload(rec: FixtureRecorder, sessions: number, o: { pref
       if (i % 5 === 2) s.query('SELECT * FROM nope', { error: 'relation "nope" does not exist' });
       if (o.end !== false) s.end();
     } else {
-      const s = rec.start(id, 'KUBERNETES', { subject, connection: 'staging-k8s', clientAddress: address });
+      const s = rec.start(id, 'KUBERNETES', { subject, jti, connection: 'staging-k8s', clientAddress: address });
       s.k8s(1, 'GET', '/api/v1/namespaces/default/pods', 200, '{"items":[]}');
       s.k8s(2, 'GET', '/api/v1/namespaces/default/secrets', 200, '{"kind":"SecretList","items":[{"kind":"Secret","data":{"password":"aHVudGVyMg=="}}]}');
       if (o.end !== false) s.end();
