@@ -44,6 +44,11 @@ export function varintSize(n: number): number {
     if (n < 8192) return 2;
     if (n < 1048576) return 3;
     if (n < 134217728) return 4;
+    if (n < 17179869184) return 5;
+    if (n < 2199023255552) return 6;
+    if (n < 281474976710656) return 7;
+    // µs timestamps (about 2^50.6 today) take eight bytes until 2^55.
+    if (n < 36028797018963968) return 8;
   }
   let f = n >= 0 ? n * 2 : -n * 2 - 1;
   let size = 1;
@@ -81,17 +86,6 @@ export function writeVarint(buf: Buffer, pos: number, n: number): number {
   }
   buf[pos++] = hi;
   return pos;
-}
-
-/** Copies bytes; a short run byte by byte, which costs less than TypedArray#set's call. */
-function copyInto(from: Uint8Array, to: Buffer, pos: number): number {
-  const n = from.length;
-  if (n > 64) {
-    to.set(from, pos);
-    return pos + n;
-  }
-  for (let i = 0; i < n; i++) to[pos + i] = from[i] as number;
-  return pos + n;
 }
 
 /**
@@ -164,12 +158,13 @@ export class SessionWireEncoder {
     const size = prefix.length + varintSize(seq) + varintSize(tsMicros) + hop.length +
       varintSize(payload.length) + payload.length + 2 + varintSize(originalLength);
     const buf = Buffer.allocUnsafe(size);
-    let pos = copyInto(prefix, buf, 0);
-    pos = writeVarint(buf, pos, seq);
+    buf.set(prefix, 0);
+    let pos = writeVarint(buf, prefix.length, seq);
     pos = writeVarint(buf, pos, tsMicros);
-    pos = copyInto(hop, buf, pos);
-    pos = writeVarint(buf, pos, payload.length);
-    pos = copyInto(payload, buf, pos);
+    buf.set(hop, pos);
+    pos = writeVarint(buf, pos + hop.length, payload.length);
+    buf.set(payload, pos);
+    pos += payload.length;
     buf[pos++] = maskedInline ? 1 : 0;
     buf[pos++] = truncated ? 1 : 0;
     writeVarint(buf, pos, originalLength);

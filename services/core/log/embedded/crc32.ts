@@ -51,7 +51,7 @@ function buildTables8(): Int32Array {
 }
 
 /** Below this many bytes the JS loop beats the native call (which needs a subarray view first). */
-const NATIVE_FROM_BYTES = 256;
+const NATIVE_FROM_BYTES = 192;
 
 /**
  * CRC-32 of buf[start, end) without a view: record frames are mostly a few hundred bytes, where
