@@ -5,7 +5,8 @@
  *   direct     pgbench → PostgreSQL (scram-sha-256)
  *   pgbouncer  pgbench → PgBouncer, session pooling, scram-sha-256 from its userlist → PostgreSQL
  *   tollgate   pgbench → `tollgate gateway` (child process): dev token as password, every frame
- *              recorded to the embedded log (default fsync), read-only guardrails, a masking profile
+ *              recorded to the embedded log with the configuration defaults (fsync always, one
+ *              partition, 5 ms linger), read-only guardrails, a masking profile; nothing tuned
  *
  * Each path runs in simple and extended protocol (-M), interleaved over rounds in rotating order so
  * machine drift hits every path alike. Then a single-connection latency run per path, and a profile
