@@ -1,7 +1,6 @@
-import { decodeBackendFrame, decodeFrontendFrame } from '../../services/gateway/postgres/protocol/index.js';
-import type { DecodedBackendMessage, DecodedFrontendMessage } from '../../services/gateway/postgres/protocol/index.js';
 import type { StoredFrame } from '../model/stored-frame.js';
 import { isFrontendDirection } from '../masking/postgres.js';
+import { CLIENT_CONTENT, decodeBack, decodeFront, errorOf } from './pg-recorded.js';
 import { PendingQueue, type Pending } from './pg-pending.js';
 import { addMasking, PgStatements } from './pg-statements.js';
 import { rowsOfTag } from './pg-tags.js';
@@ -62,10 +61,10 @@ export class PgQueryTracker {
     // Gateway-written upstream messages (login answers, the probe a block is answered with) are
     // no client statements: the blocked statement's row is the client's own Query or Parse.
     if (f.direction === 'GATEWAY_TO_UPSTREAM') return;
-    const m = DECODED.has(f.messageType) ? decodeFront(f) : undefined;
+    const m = CLIENT_CONTENT.has(f.messageType) ? decodeFront(f) : undefined;
     // A message cut at the recording limit still takes its place in the order of answers (without
     // a row); one that cannot be read at all was withheld at rest and is left out, as before.
-    if (m === undefined && !f.truncated && DECODED.has(f.messageType)) return;
+    if (m === undefined && !f.truncated && CLIENT_CONTENT.has(f.messageType)) return;
     switch (f.messageType) {
       case 'Query':
         return this.pushRun('simple', m?.kind === 'Query' ? this.rows.start(f, m.sql, undefined, undefined) : undefined, sink);
@@ -158,9 +157,7 @@ export class PgQueryTracker {
   }
 
   private error(f: StoredFrame, replaceable: QueryRow | undefined, sink: QuerySink): void {
-    const m = decodeBack(f);
-    const message = m?.kind === 'ErrorResponse' ? (m.fields.get('M') ?? '') : '';
-    const fatal = m?.kind === 'ErrorResponse' && m.fields.get('S') === 'FATAL';
+    const { message, fatal } = errorOf(f);
     // The gateway's own answer right after the server's (a block's probe error, a withheld COPY):
     // it is what the client saw, for the statement the server just answered. A masked rewrite of
     // the server's error (maskedInline) is the answer itself.
@@ -245,26 +242,5 @@ export class PgQueryTracker {
     }
     // A decision on a row already answered (or, from older gateways, already finished) rewrites it.
     if (row.outcome !== 'running') sink.row(row);
-  }
-}
-
-/** Client messages whose content the rows need; the others only take their place in the order. */
-const DECODED = new Set(['Query', 'Parse', 'Bind', 'Execute']);
-
-function decodeFront(f: StoredFrame): DecodedFrontendMessage | undefined {
-  if (f.truncated || f.payload.length < 5) return undefined;
-  try {
-    return decodeFrontendFrame(f.payload[0]!, f.payload);
-  } catch {
-    return undefined; // withheld at rest: the message still counts in the order of answers
-  }
-}
-
-function decodeBack(f: StoredFrame): DecodedBackendMessage | undefined {
-  if (f.truncated || f.payload.length < 5) return undefined;
-  try {
-    return decodeBackendFrame(f.payload[0]!, f.payload);
-  } catch {
-    return undefined;
   }
 }
