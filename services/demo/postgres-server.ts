@@ -1,4 +1,4 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -106,13 +106,18 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   await waitForPort(options.port, child, () => stderr);
-
   const psqlBin = join(found.bin, 'psql');
+  const psqlArgs = (sql: string, database: string) => ['-h', socketDir, '-p', String(options.port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAtX', '-c', sql];
+  // The port opens before start-up finishes: until then logins fail with "the database system is
+  // starting up" (57P03), which a loaded machine makes visible to the first test's login.
+  await waitForLogin(() => new Promise<void>((resolve, reject) => {
+    execFile(psqlBin, psqlArgs('SELECT 1', 'postgres'), { cwd: base, ...asServerUser() }, (err) => (err === null ? resolve() : reject(new Error(err.message))));
+  }), child, () => stderr);
+
   return {
     host: '127.0.0.1', port: options.port, superuser: 'postgres', password, dataDir, version: found.version,
     psql(sql, database = 'postgres') {
-      const args = ['-h', socketDir, '-p', String(options.port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAtX', '-c', sql];
-      return execFileSync(psqlBin, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: base, ...asServerUser() }).toString();
+      return execFileSync(psqlBin, psqlArgs(sql, database), { stdio: ['ignore', 'pipe', 'pipe'], cwd: base, ...asServerUser() }).toString();
     },
     async stop() {
       await stopChild(child);
@@ -132,6 +137,22 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   }
   child.kill('SIGKILL');
   throw new TollgateError('TG_ERR_TIMEOUT', `PostgreSQL did not accept connections on port ${port} within 30 s: ${log().trim()}`);
+}
+
+async function waitForLogin(login: () => Promise<void>, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await login();
+    } catch (err) {
+      if (child.exitCode !== null) throw new TollgateError('TG_ERR_UPSTREAM', `PostgreSQL exited during start-up: ${log().trim()}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new TollgateError('TG_ERR_TIMEOUT', `PostgreSQL accepted connections but no login within 30 s: ${(err as Error).message.trim()}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 function canConnect(port: number): Promise<boolean> {
