@@ -119,7 +119,8 @@ export class IngestPipeline {
       this.failed ??= { partition: batch.partition, first: batch.records[0]!.offset };
       throw err;
     }
-    this.unwritten.splice(this.unwritten.indexOf(batch), 1);
+    const at = this.unwritten.indexOf(batch);
+    if (at >= 0) this.unwritten.splice(at, 1);
     t.lap('write');
   }
 
