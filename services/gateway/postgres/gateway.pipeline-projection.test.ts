@@ -96,9 +96,10 @@ describe('pipelined Executes through the gateway, projected', () => {
       ['SELECT generate_series(1, 5)', 3, 'ok', ''],
     ]);
     expect(rows.slice(0, 3).map((r) => r.masking)).toEqual([[], ['public.customers.email:redact'], []]);
-    // Every masking summary lands on the Execute it names. (The gateway withholds the resumed
-    // portal's values, "#1(unresolved)": it has no description for that Execute; fails closed.)
+    // Every masking summary lands on the Execute it names. The resumed portal (after PortalSuspended,
+    // in a batch pipelined behind two others) masks with its own description: nothing withheld.
     expect(rows.map((r) => r.masking)).toEqual(rows.map((r) => maskLabelsFor(frames, r.seq)));
+    expect(rows.slice(6).map((r) => r.masking)).toEqual([[], []]);
     expect(finished.map(brief)).toEqual(rows.map(brief));
     expect(finished.map((r) => r.masking)).toEqual(rows.map((r) => r.masking));
   });

@@ -68,6 +68,7 @@ export class RelaySession {
       if (msg.kind === 'Sync') {
         this.skipUntilSync = false;
         this.origins?.sync(seq);
+        this.o.masking?.results.onSync();
         this.send(msg);
       }
       return;
@@ -76,6 +77,7 @@ export class RelaySession {
     switch (msg.kind) {
       case 'Query': {
         this.origins?.simple(seq);
+        m?.onSimple();
         const d = this.judgeQuery(msg.sql, seq);
         if (d.action === 'block') return this.probe(d, 'simple');
         m?.onQuery(msg.sql);
@@ -84,6 +86,7 @@ export class RelaySession {
       case 'Parse': {
         const d = this.judge((g) => g.judgeParse(msg.statement, msg.query), seq);
         if (d.action === 'block') return this.probe(d, 'extended');
+        m?.onParse(msg.statement);
         return this.send(msg);
       }
       case 'Bind': {
@@ -94,6 +97,7 @@ export class RelaySession {
       }
       case 'FunctionCall': {
         this.origins?.simple(seq);
+        m?.onSimple();
         const d = this.judge((g) => g.judgeFunctionCall(msg.functionOid), seq);
         if (d.action === 'block') return this.probe(d, 'simple');
         // A FunctionCallResponse carries one untyped value (query_to_xml can return a whole table):
@@ -120,6 +124,7 @@ export class RelaySession {
         return this.send(msg);
       case 'Sync':
         this.origins?.sync(seq);
+        m?.onSync();
         return this.send(msg);
       case 'Flush':
       case 'CopyData':
@@ -156,6 +161,11 @@ export class RelaySession {
         return this.relay(msg);
       case 'NoData':
         results.onNoData();
+        return this.relay(msg);
+      case 'ParseComplete':
+      case 'BindComplete':
+      case 'CloseComplete':
+        results.onComplete();
         return this.relay(msg);
       case 'CopyOutResponse':
         results.onCopyOut(msg.format, msg.columnFormats);
@@ -203,7 +213,7 @@ export class RelaySession {
     if (results === undefined) return this.relay(msg);
     const withheld = results.copyWithheld;
     this.recordMasking(withheld);
-    results.onResultEnd();
+    results.onResultEnd(msg.kind === 'CommandComplete' ? msg.tag : undefined);
     this.origins?.resultEnd();
     if (withheld === undefined) return this.relay(msg);
     const bytes = gatewayError('ERROR', GatewaySqlState.insufficientPrivilege, `COPY output withheld by masking: ${withheld}`);

@@ -22,20 +22,51 @@ const formatOf = (code: number | undefined): Format => (code === 1 ? 'binary' : 
 type CopyMode = { readonly kind: 'rows'; readonly plan: ColumnPlan } | { readonly kind: 'detectors' } | { readonly kind: 'withhold'; readonly reason: string };
 
 /**
+ * One prepared statement or portal as the server holds it. Names are reused (the unnamed ones by
+ * every Parse/Bind, named ones after Close or SQL DEALLOCATE/CLOSE), so messages capture the object
+ * when the client sends them, and answers fill the object in: a later reuse of the name can never
+ * lend its description to an earlier message, nor the reverse. `epoch` voids every object that
+ * existed when SQL may have replaced names behind the gateway's back (see NAMESPACE_TAGS).
+ */
+interface Statement { fields: readonly FieldDescription[] | undefined; readonly epoch: number }
+interface Portal {
+  readonly statement: Statement | undefined;
+  readonly formats: readonly number[];
+  plan: ColumnPlan | undefined;
+  epoch: number;
+}
+
+/** A client message still waiting for its answer, in the order the server answers them. */
+type Pending =
+  | { readonly k: 'complete'; readonly bound?: Portal } // Parse, Bind, Close: one *Complete each
+  | { readonly k: 'describeS'; readonly statement: Statement }
+  | { readonly k: 'describeP'; readonly portal: Portal }
+  | { readonly k: 'execute'; readonly portal: Portal | undefined; plan?: ColumnPlan | undefined }
+  | { readonly k: 'sync' }
+  | { readonly k: 'simple' };
+
+/** Unanswered messages tracked per session; past this the order is lost and every row is withheld. */
+const MAX_PENDING = 65_536;
+/** Command tags of statements that may close, declare, prepare or deallocate by name, or run code that may. */
+const NAMESPACE_TAGS = /^(DECLARE CURSOR|CLOSE CURSOR|DEALLOCATE|PREPARE|DISCARD|DO|CALL)\b/;
+
+/**
  * Follows which result description each DataRow belongs to, in both protocols, and masks rows by
- * it: simple Query rows follow the last RowDescription; extended rows follow the portal of the
- * Execute they answer, described by Describe(portal) or by Describe(statement) plus Bind's result
- * formats. Rows that cannot be attributed are withheld. Pure: catalog loads are requested through
- * `pending` and awaited by the adapter before the message is handed over.
+ * it: simple Query rows follow the last RowDescription; extended rows follow the portal the Execute
+ * named when it was sent, described by Describe(portal) or by Describe(statement) plus Bind's
+ * result formats. Client messages are queued in the order the server answers them (across Syncs:
+ * a client may pipeline several batches), so an answer always lands on its own message. Rows that
+ * cannot be attributed are withheld. Pure: catalog loads are requested through `pending` and
+ * awaited by the adapter before the message is handed over.
  */
 export class ResultMasking {
   readonly stats = new MaskStats();
   private current: ColumnPlan | undefined;
-  private readonly statementFields = new Map<string, readonly FieldDescription[]>();
-  private readonly portalFormats = new Map<string, { statement: string; formats: readonly number[] }>();
-  private readonly portalPlans = new Map<string, ColumnPlan>();
-  private describes: Array<{ target: 'S' | 'P'; name: string }> = [];
-  private executes: string[] = [];
+  private readonly statements = new Map<string, Statement>();
+  private readonly portals = new Map<string, Portal>();
+  private queue: Pending[] = [];
+  private lost = false;
+  private epoch = 0;
   private copyTargets: CopyTarget[] = [];
   private copy: CopyMode | undefined;
   private readonly plans = new ColumnPlanCache();
@@ -45,31 +76,62 @@ export class ResultMasking {
     private readonly catalog: ColumnCatalog,
   ) {}
 
+  /** A simple Query or FunctionCall (or the probe sent in its place): answered up to ReadyForQuery. */
+  onSimple(): void {
+    // Its SQL may DEALLOCATE, PREPARE, CLOSE or DECLARE any name: later messages must not trust the old ones.
+    this.statements.clear();
+    this.portals.clear();
+    this.push({ k: 'simple' });
+  }
+
+  /** The text of a simple Query that was forwarded (after onSimple), for its COPY targets. */
   onQuery(sql: string): void {
     this.copyTargets = copyOutTargets(sql);
   }
 
+  onParse(statement: string): void {
+    remember(this.statements, statement, { fields: undefined, epoch: this.epoch });
+    this.push({ k: 'complete' });
+  }
+
   onBind(portal: string, statement: string, resultFormats: readonly number[]): void {
-    remember(this.portalFormats, portal, { statement, formats: resultFormats });
-    const fields = this.statementFields.get(statement);
-    if (fields === undefined) this.portalPlans.delete(portal);
-    else remember(this.portalPlans, portal, this.planFor(fields, (i) => formatOf(resultFormats.length === 1 ? resultFormats[0] : resultFormats[i])));
+    // Bind replaces the unnamed portal; a named one exists only after Close (else Bind fails).
+    const bound: Portal = { statement: this.statements.get(statement), formats: resultFormats, plan: undefined, epoch: this.epoch };
+    remember(this.portals, portal, bound);
+    this.push({ k: 'complete', bound });
   }
 
   onDescribe(target: 'S' | 'P', name: string): void {
-    this.describes.push({ target, name });
+    if (target === 'S') {
+      // A statement prepared by SQL (PREPARE) gets its object here: the answer describes it as it is now.
+      const statement = this.statements.get(name) ?? { fields: undefined, epoch: this.epoch };
+      remember(this.statements, name, statement);
+      this.push({ k: 'describeS', statement });
+      return;
+    }
+    const portal = this.portals.get(name) ?? { statement: undefined, formats: [], plan: undefined, epoch: this.epoch };
+    remember(this.portals, name, portal);
+    this.push({ k: 'describeP', portal });
   }
 
+  /** Every Execute of a portal, a resumed one (after PortalSuspended) too, masks by that portal's own description. */
   onExecute(portal: string): void {
-    this.executes.push(portal);
+    this.push({ k: 'execute', portal: this.portals.get(portal) });
   }
 
   onClose(target: 'S' | 'P', name: string): void {
-    if (target === 'S') this.statementFields.delete(name);
-    else {
-      this.portalPlans.delete(name);
-      this.portalFormats.delete(name);
-    }
+    if (target === 'S') this.statements.delete(name);
+    else this.portals.delete(name);
+    this.push({ k: 'complete' });
+  }
+
+  onSync(): void {
+    this.push({ k: 'sync' });
+  }
+
+  /** ParseComplete, BindComplete or CloseComplete: the oldest such message is answered. */
+  onComplete(): void {
+    if (this.queue[0]?.k === 'complete') this.queue.shift();
   }
 
   /** A catalog load to await before handing `fields` over, or undefined when all are cached. */
@@ -87,46 +149,66 @@ export class ResultMasking {
   }
 
   onRowDescription(fields: readonly FieldDescription[]): void {
-    const d = this.describes.shift();
-    if (d?.target === 'S') {
-      remember(this.statementFields, d.name, fields);
-      return;
-    }
-    const plan = this.planFor(fields, (i) => formatOf(fields[i]?.format));
-    if (d?.target === 'P') remember(this.portalPlans, d.name, plan);
-    else this.current = plan;
+    const head = this.answered();
+    if (head?.k === 'describeS') {
+      head.statement.fields = fields;
+      this.queue.shift();
+    } else if (head?.k === 'describeP') {
+      head.portal.plan = this.planFor(fields, (i) => formatOf(fields[i]?.format));
+      this.queue.shift();
+    } else if (this.simple(head)) this.current = this.planFor(fields, (i) => formatOf(fields[i]?.format));
+    // Anything else is out of order: no plan is made, so the rows that follow are withheld.
   }
 
   onNoData(): void {
-    const d = this.describes.shift();
-    if (d?.target === 'S') this.statementFields.delete(d.name);
-    else if (d?.target === 'P') this.portalPlans.delete(d.name);
+    const head = this.answered();
+    if (head?.k === 'describeS' || head?.k === 'describeP') this.queue.shift();
   }
 
   /** The masked row, or undefined to forward it unchanged. */
   dataRow(row: { readonly values: readonly (Buffer | null)[] }): Buffer | undefined {
-    const portal = this.executes[0];
-    const plan = portal === undefined ? this.current : this.portalPlans.get(portal);
-    return maskRow(row, plan ?? this.unattributed(row.values.length, portal), this.stats);
+    const head = this.answered();
+    let plan: ColumnPlan | undefined;
+    if (this.simple(head)) plan = this.current;
+    else if (head?.k === 'execute') plan = head.plan ??= this.portalPlan(head.portal);
+    const formats = head?.k === 'execute' ? head.portal?.formats : undefined;
+    return maskRow(row, plan ?? this.unattributed(row.values.length, formats), this.stats);
   }
 
-  /** CommandComplete, PortalSuspended or EmptyQueryResponse ends the current result. */
-  onResultEnd(): void {
-    if (this.executes.length > 0) this.executes.shift();
+  /** CommandComplete (with its tag), PortalSuspended or EmptyQueryResponse ends the current result. */
+  onResultEnd(tag?: string): void {
+    const head = this.answered();
+    if (head?.k === 'execute') this.queue.shift();
     else this.current = undefined;
     this.copy = undefined;
+    // DO, CALL, DECLARE, CLOSE, PREPARE... may have replaced names the queued messages captured.
+    if (tag !== undefined && NAMESPACE_TAGS.test(tag)) this.epoch++;
   }
 
-  /** After an error the server skips to Sync: described and executed portals in flight are void. */
+  /**
+   * An ErrorResponse. Inside a simple Query its ReadyForQuery follows; in the extended protocol the
+   * server skips every message up to Sync, so their entries go, and the portals of skipped Binds
+   * (the server kept whatever held the name before) are voided.
+   */
   onError(): void {
-    this.describes = [];
-    this.executes = [];
     this.copy = undefined;
     this.current = undefined;
+    if (this.queue[0]?.k === 'simple') return;
+    let n = 0;
+    for (; n < this.queue.length; n++) {
+      const e = this.queue[n] as Pending;
+      if (e.k === 'sync') break;
+      if (e.k === 'complete' && e.bound !== undefined) this.voidPortal(e.bound);
+    }
+    this.queue.splice(0, n);
   }
 
+  /** ReadyForQuery: the oldest Sync or simple message is answered, with whatever it left unanswered. */
   onReady(): void {
-    this.onError();
+    const at = this.queue.findIndex((e) => e.k === 'sync' || e.k === 'simple');
+    this.queue.splice(0, at < 0 ? this.queue.length : at + 1);
+    this.current = undefined;
+    this.copy = undefined;
     this.copyTargets = [];
   }
 
@@ -184,8 +266,44 @@ export class ResultMasking {
     return plan;
   }
 
-  private unattributed(columns: number, portal: string | undefined): ColumnPlan {
-    const bound = portal === undefined ? undefined : this.portalFormats.get(portal)?.formats;
+  /** The head of the queue once the Parse/Bind/Close answers before it are settled: a later answer implies them. */
+  private answered(): Pending | undefined {
+    while (this.queue[0]?.k === 'complete') this.queue.shift();
+    return this.queue[0];
+  }
+
+  /** Rows follow the last RowDescription: inside a simple Query, or with nothing pending (never once the order is lost). */
+  private simple(head: Pending | undefined): boolean {
+    return head === undefined ? !this.lost : head.k === 'simple';
+  }
+
+  private push(e: Pending): void {
+    if (this.lost) return;
+    if (this.queue.length < MAX_PENDING) this.queue.push(e);
+    else {
+      // Answers can no longer be matched to messages: every row from now on is withheld.
+      this.lost = true;
+      this.queue = [];
+    }
+  }
+
+  private voidPortal(portal: Portal): void {
+    for (const [name, p] of this.portals) if (p === portal) this.portals.delete(name);
+    portal.plan = undefined;
+    portal.epoch = -1;
+  }
+
+  private portalPlan(portal: Portal | undefined): ColumnPlan | undefined {
+    if (portal === undefined || portal.epoch !== this.epoch) return undefined;
+    if (portal.plan !== undefined) return portal.plan;
+    const st = portal.statement;
+    const fields = st === undefined || st.epoch !== this.epoch ? undefined : st.fields;
+    if (fields === undefined) return undefined;
+    const f = portal.formats;
+    return this.planFor(fields, (i) => formatOf(f.length === 1 ? f[0] : f[i]));
+  }
+
+  private unattributed(columns: number, bound: readonly number[] | undefined): ColumnPlan {
     const formats = Array.from({ length: columns }, (_, i) => formatOf(bound === undefined ? 0 : bound.length === 1 ? bound[0] : bound[i]));
     return columnPlan(this.plan, formats.map(() => 'unavailable' as const), formats);
   }
