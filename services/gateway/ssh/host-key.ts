@@ -19,7 +19,7 @@ export function loadOrCreateHostKey(path: string): { key: Buffer; created: boole
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'tollgate gateway host key' });
+  const pair = generateParsableKey();
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   try {
     // 'wx': two processes starting at once must not overwrite each other's key.
@@ -30,4 +30,16 @@ export function loadOrCreateHostKey(path: string): { key: Buffer; created: boole
     throw new TollgateError('TG_ERR_CONFIG', `cannot write the SSH host key to ${path}`, { cause: err });
   }
   return { key: Buffer.from(pair.private), created: true };
+}
+
+/**
+ * ssh2's generator drops a leading zero byte of the ed25519 public key (about 1 key in 300), and the
+ * result is a key no parser accepts, ssh2's own server included: generate until the key reads back.
+ */
+export function generateParsableKey(generate: () => { private: string; public: string } = () => ssh2.utils.generateKeyPairSync('ed25519', { comment: 'tollgate gateway host key' })): { private: string; public: string } {
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const pair = generate();
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+  throw new TollgateError('TG_ERR_INTERNAL', 'could not generate a readable ed25519 SSH host key in 32 attempts');
 }
