@@ -141,3 +141,49 @@ describe('a portal name reused between Executes', () => {
     expect(rowsOf(viaExecute)).toEqual([['Alice'], ['[WITHHELD]']]);
   });
 });
+
+// Review findings: messages the server never answers must not stay queued, or a later result lands on
+// the wrong message and is masked by another result's plan (here: email rows passed as the name column).
+describe('messages the server ignores leave no stale entries', () => {
+  const LEAK_PROBE = [parse('a', PLAIN), bind('pa', 'a'), describeP('pa'), parse('b', SECRET), bind('pb', 'b'), execute('pb'), SYNC];
+  const query = (sql: string): EncodableFrontendMessage => ({ kind: 'Query', sql });
+
+  async function session(steps: (s: RawSession) => Promise<void>): Promise<DecodedBackendMessage[]> {
+    const s = await RawSession.login(h.port, 'app', await h.token('portia', ['masked']));
+    try {
+      await steps(s);
+      s.send(LEAK_PROBE);
+      const got = await s.readyFor();
+      expect(got.map((m) => m.raw.toString('latin1')).join('')).not.toMatch(EMAILS);
+      return got;
+    } finally {
+      s.close();
+    }
+  }
+
+  it('Queries sent after an extended error and before its Sync (the server skips them, unanswered)', async () => {
+    const got = await session(async (s) => {
+      s.send([parse('', 'SELEC bad')]);
+      await s.until((m) => m.kind === 'ErrorResponse'); // flushed at once, before any Sync
+      s.send([query('SELECT 1'), query('SELECT 1'), SYNC]);
+      expect((await s.readyFor()).map((m) => m.kind)).toEqual(['ReadyForQuery']);
+    });
+    expect(rowsOf(got)).toHaveLength(2);
+  });
+
+  it('a Sync sent during COPY FROM STDIN (ignored in copy-in), pipelined before the data or sent after CopyInResponse', async () => {
+    for (const waitForCopyIn of [false, true]) {
+      const got = await session(async (s) => {
+        s.send([query('CREATE TEMP TABLE t (x int)')]);
+        await s.readyFor();
+        s.send([query('COPY t FROM STDIN')]);
+        if (waitForCopyIn) await s.until((m) => m.kind === 'CopyInResponse');
+        s.send([SYNC, { kind: 'CopyDone' }, SYNC]);
+        expect((await s.readyFor(2)).filter((m) => m.kind === 'ReadyForQuery')).toHaveLength(2);
+        s.send([query(SECRET)]);
+        expect(rowsOf(await s.readyFor())).toEqual([['****'], ['****']]);
+      });
+      expect(rowsOf(got)).toHaveLength(2);
+    }
+  });
+});

@@ -126,10 +126,12 @@ export class RelaySession {
         this.origins?.sync(seq);
         m?.onSync();
         return this.send(msg);
-      case 'Flush':
-      case 'CopyData':
       case 'CopyDone':
       case 'CopyFail':
+        m?.onCopyInEnd();
+        return this.send(msg);
+      case 'Flush':
+      case 'CopyData':
         return this.send(msg);
       default:
         return this.fatal(GatewaySqlState.protocolViolation, `unexpected ${msg.kind} message after startup`);
@@ -169,6 +171,9 @@ export class RelaySession {
         return this.relay(msg);
       case 'CopyOutResponse':
         results.onCopyOut(msg.format, msg.columnFormats);
+        return this.relay(msg);
+      case 'CopyInResponse':
+        results.onCopyIn();
         return this.relay(msg);
       case 'CopyData': {
         const masked = results.copyData(msg.data);

@@ -43,7 +43,8 @@ type Pending =
   | { readonly k: 'describeP'; readonly portal: Portal }
   | { readonly k: 'execute'; readonly portal: Portal | undefined; plan?: ColumnPlan | undefined }
   | { readonly k: 'sync' }
-  | { readonly k: 'simple' };
+  | { readonly k: 'simple' }
+  | { readonly k: 'copyEnd' }; // the client's CopyDone/CopyFail, sent before the server asked for data
 
 /** Unanswered messages tracked per session; past this the order is lost and every row is withheld. */
 const MAX_PENDING = 65_536;
@@ -66,6 +67,10 @@ export class ResultMasking {
   private readonly portals = new Map<string, Portal>();
   private queue: Pending[] = [];
   private lost = false;
+  /** After an extended-protocol error, until the client's next Sync: the server ignores every message. */
+  private skipping = false;
+  /** Between CopyInResponse and the client's CopyDone/CopyFail: the server ignores Sync and Flush. */
+  private copyIn = false;
   private epoch = 0;
   private copyTargets: CopyTarget[] = [];
   private copy: CopyMode | undefined;
@@ -126,12 +131,34 @@ export class ResultMasking {
   }
 
   onSync(): void {
+    if (this.copyIn) return; // ignored by a server in copy-in mode: it gets no ReadyForQuery
+    this.skipping = false;
     this.push({ k: 'sync' });
+  }
+
+  /**
+   * CopyInResponse: the server ignores the client's Syncs until its CopyDone/CopyFail. Those the
+   * client already pipelined before that end were queued: they go; later ones are not queued.
+   */
+  onCopyIn(): void {
+    const end = this.queue.findIndex((e) => e.k === 'copyEnd');
+    if (end < 0) {
+      this.copyIn = true;
+      return;
+    }
+    this.queue = [...this.queue.slice(0, end).filter((e) => e.k !== 'sync'), ...this.queue.slice(end + 1)];
+  }
+
+  /** The client's CopyDone or CopyFail (outside copy-in the server ignores them). */
+  onCopyInEnd(): void {
+    if (this.copyIn) this.copyIn = false;
+    else this.push({ k: 'copyEnd' });
   }
 
   /** ParseComplete, BindComplete or CloseComplete: the oldest such message is answered. */
   onComplete(): void {
     if (this.queue[0]?.k === 'complete') this.queue.shift();
+    else this.desync(); // an answer no queued message asked for: the model no longer matches the server
   }
 
   /** A catalog load to await before handing `fields` over, or undefined when all are cached. */
@@ -192,6 +219,7 @@ export class ResultMasking {
    */
   onError(): void {
     this.copy = undefined;
+    this.copyIn = false;
     this.current = undefined;
     if (this.queue[0]?.k === 'simple') return;
     let n = 0;
@@ -200,6 +228,9 @@ export class ResultMasking {
       if (e.k === 'sync') break;
       if (e.k === 'complete' && e.bound !== undefined) this.voidPortal(e.bound);
     }
+    // No Sync sent yet: the server ignores whatever the client sends until it comes, a simple
+    // Query included (it gets no answer at all), so nothing is queued until then.
+    if (n === this.queue.length) this.skipping = true;
     this.queue.splice(0, n);
   }
 
@@ -207,6 +238,7 @@ export class ResultMasking {
   onReady(): void {
     const at = this.queue.findIndex((e) => e.k === 'sync' || e.k === 'simple');
     this.queue.splice(0, at < 0 ? this.queue.length : at + 1);
+    this.copyIn = false;
     this.current = undefined;
     this.copy = undefined;
     this.copyTargets = [];
@@ -268,7 +300,7 @@ export class ResultMasking {
 
   /** The head of the queue once the Parse/Bind/Close answers before it are settled: a later answer implies them. */
   private answered(): Pending | undefined {
-    while (this.queue[0]?.k === 'complete') this.queue.shift();
+    while (this.queue[0]?.k === 'complete' || this.queue[0]?.k === 'copyEnd') this.queue.shift();
     return this.queue[0];
   }
 
@@ -279,12 +311,19 @@ export class ResultMasking {
 
   private push(e: Pending): void {
     if (this.lost) return;
-    if (this.queue.length < MAX_PENDING) this.queue.push(e);
-    else {
-      // Answers can no longer be matched to messages: every row from now on is withheld.
-      this.lost = true;
-      this.queue = [];
+    if (this.skipping) {
+      // The server will not run it: a Bind here leaves the name with what it held before.
+      if (e.k === 'complete' && e.bound !== undefined) this.voidPortal(e.bound);
+      return;
     }
+    if (this.queue.length < MAX_PENDING) this.queue.push(e);
+    else this.desync();
+  }
+
+  /** Answers can no longer be matched to messages: every row from now on is withheld. */
+  private desync(): void {
+    this.lost = true;
+    this.queue = [];
   }
 
   private voidPortal(portal: Portal): void {
