@@ -40,7 +40,8 @@ describe('a gateway-recorded session in the UI', () => {
     await page.fill('#token', demo.auditorToken);
     await page.click('button[type=submit]');
     await expect.poll(async () => {
-      await page.goto(`${base}/#/sessions?subject=demo-agent`);
+      // The demo plays a PostgreSQL and (with sshd) an SSH session as demo-agent: this test opens the first.
+      await page.goto(`${base}/#/sessions?subject=demo-agent&protocol=postgres`);
       await page.waitForSelector('.results > *');
       return page.locator('table.grid tbody tr').count();
     }, { timeout: 20_000 }).toBe(1);
