@@ -5,7 +5,8 @@ import type { Running } from './query-rows.js';
  * One client message still owed an answer. `simple` is a Query (with its row) or a FunctionCall
  * (none), answered by everything up to its ReadyForQuery; `execute` by one CommandComplete,
  * EmptyQueryResponse, PortalSuspended or ErrorResponse; `sync` by ReadyForQuery; the others by one
- * message each (or an ErrorResponse).
+ * message each (or an ErrorResponse). `copyEnd` is the client's CopyDone/CopyFail sent before the
+ * server asked for data: nothing answers it, it marks where that copy-in will end.
  */
 export type Pending =
   | { readonly kind: 'parse'; readonly prepared: Prepared | undefined }
@@ -13,7 +14,8 @@ export type Pending =
   | { readonly kind: 'describe' | 'close' }
   | { readonly kind: 'execute'; readonly run: Running | undefined }
   | { readonly kind: 'simple'; readonly run: Running | undefined }
-  | { readonly kind: 'sync' };
+  | { readonly kind: 'sync' }
+  | { readonly kind: 'copyEnd' };
 
 /** Unanswered client messages tracked per session (the gateway's ResultOrigins uses the same bound). */
 export const MAX_PENDING = 4096;
@@ -32,6 +34,7 @@ export class PendingQueue {
 
   /** Queues a message; false when it is untracked (the bound was reached and nothing queued since). */
   push(e: Pending): boolean {
+    if (this.untracked && e.kind === 'copyEnd') return false;
     if (!this.untracked && this.entries.length >= MAX_PENDING) this.untracked = true;
     if (!this.untracked) {
       this.entries.push(e);
@@ -43,17 +46,33 @@ export class PendingQueue {
     return false;
   }
 
+  /** The oldest message owed an answer (CopyDone/CopyFail markers before it are dropped). */
   head(): Pending | undefined {
+    while (this.entries[0]?.kind === 'copyEnd') this.entries.shift();
     return this.entries[0];
   }
 
   shift(): Pending | undefined {
+    this.head();
     return this.entries.shift();
   }
 
   /** Drops the head when it is of `kind` (ParseComplete answers a parse, and so on). */
   answer(kind: Pending['kind']): void {
-    if (this.entries[0]?.kind === kind) this.entries.shift();
+    if (this.head()?.kind === kind) this.entries.shift();
+  }
+
+  /**
+   * CopyInResponse: the server ignores Syncs until the client's CopyDone/CopyFail. When that end
+   * was already sent, the Syncs queued before it are dropped and false is returned; else true (the
+   * caller queues no Sync until the end comes).
+   */
+  copyIn(): boolean {
+    const end = this.entries.findIndex((e) => e.kind === 'copyEnd');
+    if (end < 0) return true;
+    const before = this.entries.splice(0, end + 1).filter((e) => e.kind !== 'sync' && e.kind !== 'copyEnd');
+    this.entries.unshift(...before);
+    return false;
   }
 
   /**

@@ -271,3 +271,50 @@ describe('PgQueryTracker with Executes pipelined before one Sync', () => {
 function maskDecision(refSeq: number | null) {
   return decisionBody('MASK', { rule: 'masking', reason: 'masked 1 value(s) in 1 row(s)', refSeq, details: { columns: 'public.customers.email:redact=1' } });
 }
+
+// Review findings: messages the server ignores must not stay queued, or later statements lose
+// their rows and durations (a stale Sync hid a Query's result; the sequences of gateway.portal-masking.test.ts).
+describe('PgQueryTracker with messages the server ignores', () => {
+  it('marks Queries sent after an extended error and before its Sync skipped, and goes on', () => {
+    const p = session();
+    p.client({ kind: 'Parse', statement: '', query: 'SELEC bad', parameterTypes: [] });
+    p.error('syntax error at or near "SELEC"', '42601');
+    const q1 = p.client({ kind: 'Query', sql: 'SELECT 1' });
+    const q2 = p.client({ kind: 'Query', sql: 'SELECT 2' });
+    p.client({ kind: 'Sync' });
+    p.ready();
+    const e = p.statement('b', 'SELECT email FROM customers');
+    p.client({ kind: 'Sync' });
+    const c = p.result(2, 'SELECT 2', 5);
+    p.ready();
+    const { rows, tsOf } = project(rec.codec, p);
+    expect(rows.get(q1)).toMatchObject({ outcome: 'skipped', rows: 0, duration_us: 0 });
+    expect(rows.get(q2)).toMatchObject({ outcome: 'skipped', rows: 0, duration_us: 0 });
+    expect(rows.get(e)).toMatchObject({ outcome: 'ok', rows: 2, duration_us: tsOf.get(c)! - tsOf.get(e)! });
+  });
+
+  it('does not wait for an answer to Syncs sent during COPY FROM STDIN, pipelined before the data or after CopyInResponse', () => {
+    for (const waitForCopyIn of [false, true]) {
+      const p = session();
+      const copy = p.client({ kind: 'Query', sql: 'COPY t FROM STDIN' });
+      const copyIn: BackendMessage = { kind: 'CopyInResponse', format: 0, columnFormats: [0] };
+      if (waitForCopyIn) p.server(copyIn);
+      p.client({ kind: 'Sync' });
+      p.client({ kind: 'CopyDone' });
+      p.client({ kind: 'Sync' });
+      if (!waitForCopyIn) p.server(copyIn);
+      p.server({ kind: 'CommandComplete', tag: 'COPY 0' });
+      p.ready();
+      p.ready();
+      const q = p.client({ kind: 'Query', sql: 'SELECT email FROM customers' });
+      p.server({ kind: 'RowDescription', fields: [{ name: 'email', tableOid: 0, columnAttr: 0, typeOid: 25, typeSize: -1, typeModifier: -1, format: 0 }] });
+      p.server({ kind: 'DataRow', values: [Buffer.from('x')] });
+      rec.clock.advanceMs(4);
+      const c = p.server({ kind: 'CommandComplete', tag: 'SELECT 1' });
+      p.ready();
+      const { rows, tsOf } = project(rec.codec, p);
+      expect(rows.get(copy)).toMatchObject({ outcome: 'ok', rows: 0 });
+      expect(rows.get(q)).toMatchObject({ outcome: 'ok', rows: 1, duration_us: tsOf.get(c)! - tsOf.get(q)! });
+    }
+  });
+});

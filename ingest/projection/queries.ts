@@ -16,7 +16,8 @@ export type { QuerySink } from './query-rows.js';
  * (`PendingQueue`) and each answer closes the message it belongs to: an Execute's row at its own
  * CommandComplete / PortalSuspended / EmptyQueryResponse / ErrorResponse, a simple Query's at its
  * ReadyForQuery. After an error in an extended batch the server skips to Sync: those Executes are
- * `skipped`. A row reaches the rules with the first frame after its answer that is not the
+ * `skipped`, a simple Query sent before that Sync included. During COPY FROM STDIN the server ignores
+ * Sync (and CopyDone/CopyFail outside it), so those are not queued. A row reaches the rules with the first frame after its answer that is not the
  * gateway's own error answer (no decision on it can come later), or at session end. Only seq order
  * is relied on; time only gives durations.
  */
@@ -26,6 +27,8 @@ export class PgQueryTracker {
   private readonly rows: QueryRows;
   /** An ErrorResponse ended the batch before its Sync was seen: the server skips until it. */
   private skipping = false;
+  /** Between CopyInResponse and the client's CopyDone/CopyFail: the server ignores Sync. */
+  private copyIn = false;
   /** The row the previous backend frame answered, which the gateway's own error may replace. */
   private replaceable: QueryRow | undefined;
 
@@ -91,8 +94,14 @@ export class PgQueryTracker {
         return this.pushRun('execute', m?.kind === 'Execute' ? this.rows.start(f, p?.text ?? '', p, portal) : undefined, sink);
       }
       case 'Sync':
+        if (this.copyIn) return; // no ReadyForQuery answers it
         this.skipping = false;
         this.queue.push({ kind: 'sync' });
+        return;
+      case 'CopyDone':
+      case 'CopyFail':
+        if (this.copyIn) this.copyIn = false;
+        else if (!this.skipping) this.queue.push({ kind: 'copyEnd' });
         return;
       default:
     }
@@ -132,7 +141,11 @@ export class PgQueryTracker {
       case 'EmptyQueryResponse':
       case 'PortalSuspended':
         return this.resultEnd(f, sink);
+      case 'CopyInResponse':
+        this.copyIn = this.queue.copyIn();
+        return;
       case 'ErrorResponse':
+        this.copyIn = false;
         return this.error(f, replaceable, sink);
       case 'ReadyForQuery':
         return this.ready(f.tsMicros, sink);
@@ -213,6 +226,7 @@ export class PgQueryTracker {
       if ((e.kind === 'execute' || e.kind === 'simple') && e.run !== undefined) this.rows.close(e.run, e.run.lastEnd || ts, sink);
     }
     this.skipping = false;
+    this.copyIn = false;
     // No gateway answer follows a ReadyForQuery: what it closed is final.
     this.rows.handOverAnswered(sink);
   }
