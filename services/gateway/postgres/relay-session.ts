@@ -48,12 +48,11 @@ export class RelaySession {
   private readonly probes = new Map<string, { readonly sqlstate: string; readonly message: string }>();
   private readonly probePrefix: string;
   private readonly allowedShapes = new AllowedShapes();
-  /** Which message started the result being masked (refSeq of masking decisions); only when masking. */
-  private readonly origins: ResultOrigins | undefined;
+  /** What the server will answer: the refSeq of masking decisions, and `outstanding`. */
+  private readonly origins = new ResultOrigins();
 
   constructor(private readonly o: RelayOptions) {
     this.probePrefix = `tollgate_blocked_${o.probeNonce}_`;
-    this.origins = o.masking === undefined ? undefined : new ResultOrigins();
   }
 
   /** The result masking of this session, when its grant masks. */
@@ -67,7 +66,7 @@ export class RelaySession {
     if (this.skipUntilSync) {
       if (msg.kind === 'Sync') {
         this.skipUntilSync = false;
-        this.origins?.sync(seq);
+        this.origins.sync(seq);
         this.o.masking?.results.onSync();
         this.send(msg);
       }
@@ -76,7 +75,7 @@ export class RelaySession {
     const m = this.o.masking?.results;
     switch (msg.kind) {
       case 'Query': {
-        this.origins?.simple(seq);
+        this.origins.simple(seq);
         m?.onSimple();
         const d = this.judgeQuery(msg.sql, seq);
         if (d.action === 'block') return this.probe(d, 'simple');
@@ -84,19 +83,21 @@ export class RelaySession {
         return this.send(msg);
       }
       case 'Parse': {
+        this.origins.extended();
         const d = this.judge((g) => g.judgeParse(msg.statement, msg.query), seq);
         if (d.action === 'block') return this.probe(d, 'extended');
         m?.onParse(msg.statement);
         return this.send(msg);
       }
       case 'Bind': {
+        this.origins.extended();
         const d = this.judge((g) => g.judgeExecute(msg.statement), seq);
         if (d.action === 'block') return this.probe(d, 'extended');
         m?.onBind(msg.portal, msg.statement, msg.resultFormats);
         return this.send(msg);
       }
       case 'FunctionCall': {
-        this.origins?.simple(seq);
+        this.origins.simple(seq);
         m?.onSimple();
         const d = this.judge((g) => g.judgeFunctionCall(msg.functionOid), seq);
         if (d.action === 'block') return this.probe(d, 'simple');
@@ -106,10 +107,11 @@ export class RelaySession {
         return this.send(msg);
       }
       case 'Describe':
+        this.origins.extended();
         m?.onDescribe(msg.target, msg.name);
         return this.send(msg);
       case 'Execute':
-        this.origins?.execute(seq);
+        this.origins.execute(seq);
         m?.onExecute(msg.portal);
         return this.send(msg);
       case 'Close':
@@ -117,17 +119,19 @@ export class RelaySession {
           this.o.enforce?.closeStatement(msg.name);
           this.o.observe?.closeStatement(msg.name);
         }
+        this.origins.extended();
         m?.onClose(msg.target, msg.name);
         return this.send(msg);
       case 'Terminate':
         this.ended = { reason: 'client terminated', error: null };
         return this.send(msg);
       case 'Sync':
-        this.origins?.sync(seq);
+        this.origins.sync(seq);
         m?.onSync();
         return this.send(msg);
       case 'CopyDone':
       case 'CopyFail':
+        this.origins.copyEnd();
         m?.onCopyInEnd();
         return this.send(msg);
       case 'Flush':
@@ -142,15 +146,22 @@ export class RelaySession {
   fromUpstream(msg: DecodedBackendMessage): void {
     const masking = this.o.masking;
     if (msg.kind === 'ReadyForQuery') {
-      if (this.outstanding > 0) this.outstanding--;
+      this.origins.ready();
+      this.outstanding = this.origins.readies;
       if (this.outstanding > 0) this.busySince = this.o.now();
       masking?.results.onReady();
-      this.origins?.ready();
       if (this.probes.size > 0 && this.outstanding === 0) this.probes.clear();
       return this.relay(msg);
     }
     if (msg.kind === 'ErrorResponse') return this.upstreamError(msg.fields, msg.raw);
-    if (masking === undefined) return this.relay(msg);
+    if (masking === undefined) this.relay(msg);
+    else this.masked(msg, masking);
+    // After the masking decision named this result's origin.
+    this.origins.answer(msg.kind);
+    this.outstanding = this.origins.readies;
+  }
+
+  private masked(msg: DecodedBackendMessage, masking: NonNullable<RelayOptions['masking']>): void {
     const results = masking.results;
     switch (msg.kind) {
       case 'DataRow': {
@@ -219,7 +230,6 @@ export class RelaySession {
     const withheld = results.copyWithheld;
     this.recordMasking(withheld);
     results.onResultEnd(msg.kind === 'CommandComplete' ? msg.tag : undefined);
-    this.origins?.resultEnd();
     if (withheld === undefined) return this.relay(msg);
     const bytes = gatewayError('ERROR', GatewaySqlState.insufficientPrivilege, `COPY output withheld by masking: ${withheld}`);
     this.o.recorder.upstream(msg.kind, msg.raw);
@@ -230,7 +240,7 @@ export class RelaySession {
   private recordMasking(withheldCopy: string | undefined): void {
     const stats = this.o.masking?.results.stats;
     if (stats === undefined) return;
-    const refSeq = this.origins?.current ?? null;
+    const refSeq = this.origins.current ?? null;
     if (withheldCopy !== undefined) {
       this.o.recorder.decision('mask.withheld', 'WITHHOLD', { rule: 'masking/copy', reason: withheldCopy, refSeq });
     }
@@ -249,7 +259,8 @@ export class RelaySession {
     // Rows masked before an error belong to the failed result: summarise them now.
     this.recordMasking(this.o.masking?.results.copyWithheld);
     this.o.masking?.results.onError();
-    this.origins?.resultEnd();
+    this.origins.error();
+    this.outstanding = this.origins.readies;
     const probe = this.probeOf(fields.get('M'));
     if (probe !== undefined) {
       this.o.recorder.upstream('ErrorResponse', raw);
@@ -325,8 +336,10 @@ export class RelaySession {
     this.toUpstream.forward(msg);
   }
 
+  /** A Query, FunctionCall or Sync sent: counted when the server will answer it. */
   private busy(): void {
-    if (this.outstanding++ === 0) this.busySince = this.o.now();
+    if (this.outstanding === 0 && this.origins.readies > 0) this.busySince = this.o.now();
+    this.outstanding = this.origins.readies;
   }
 
   private relay(msg: DecodedBackendMessage): void {

@@ -9,13 +9,13 @@ describe('ResultOrigins', () => {
     o.sync(9);
     o.simple(10);
     expect(o.current).toBe(4);
-    o.resultEnd();
+    o.answer('CommandComplete');
     expect(o.current).toBe(8);
-    o.resultEnd();
+    o.answer('CommandComplete');
     expect(o.current).toBeNull();
     o.ready();
     expect(o.current).toBe(10);
-    o.resultEnd();
+    o.answer('CommandComplete');
     expect(o.current).toBe(10);
     o.ready();
     expect(o.current).toBeNull();
@@ -29,7 +29,7 @@ describe('ResultOrigins', () => {
     o.sync(4);
     o.execute(6);
     o.sync(7);
-    o.resultEnd();
+    o.error();
     o.ready();
     expect(o.current).toBe(6);
   });
@@ -41,5 +41,77 @@ describe('ResultOrigins', () => {
     o.ready();
     o.simple(9000);
     expect(o.current).toBeNull();
+  });
+
+  // Review findings (as in result-masking.ts): messages the server ignores must not stay queued, or
+  // later results are named after them and ReadyForQuery is awaited for ever.
+  it('queues nothing after an extended error until Sync: Queries sent then get no answer', () => {
+    const o = new ResultOrigins();
+    o.extended(); // Parse 'SELEC bad'
+    o.error();
+    o.simple(2);
+    o.simple(3);
+    o.sync(4);
+    expect(o.readies).toBe(1);
+    o.ready();
+    expect(o.readies).toBe(0);
+    o.extended();
+    o.execute(9);
+    o.sync(10);
+    o.answer('ParseComplete');
+    expect(o.current).toBe(9);
+  });
+
+  it('drops a Query pipelined behind a failing extended message before the Sync', () => {
+    const o = new ResultOrigins();
+    o.extended();
+    o.simple(2);
+    o.sync(3);
+    o.error();
+    expect(o.readies).toBe(1);
+    o.ready();
+    o.simple(5);
+    expect(o.current).toBe(5);
+  });
+
+  it('keeps a simple Query or a Sync whose own error is followed by ReadyForQuery', () => {
+    const o = new ResultOrigins();
+    o.extended();
+    o.simple(2);
+    o.answer('ParseComplete');
+    o.error();
+    expect(o.readies).toBe(1);
+    o.sync(3);
+    o.error(); // a commit failing at Sync
+    expect(o.readies).toBe(2);
+  });
+
+  it('ignores Syncs during COPY FROM STDIN, pipelined before the data or sent after CopyInResponse', () => {
+    for (const waitForCopyIn of [false, true]) {
+      const o = new ResultOrigins();
+      o.simple(1); // COPY t FROM STDIN
+      if (waitForCopyIn) o.answer('CopyInResponse');
+      o.sync(2);
+      o.copyEnd();
+      o.sync(3);
+      if (!waitForCopyIn) o.answer('CopyInResponse');
+      expect(o.readies).toBe(2);
+      o.answer('CommandComplete');
+      o.ready();
+      o.ready();
+      expect(o.readies).toBe(0);
+      o.simple(7);
+      expect(o.current).toBe(7);
+    }
+  });
+
+  it('ignores CopyDone outside copy-in', () => {
+    const o = new ResultOrigins();
+    o.copyEnd();
+    o.sync(2);
+    o.ready();
+    o.execute(4);
+    expect(o.current).toBe(4);
+    expect(o.readies).toBe(0);
   });
 });
