@@ -1,18 +1,13 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeCancelRequest } from './protocol/frontend-startup.js';
 import { Writer } from './protocol/index.js';
 import { pgClient, psql } from './testing/clients.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { useHarness, type Harness } from './testing/harness.js';
 import { RawSession, summary } from './testing/raw-session.js';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 describe('attempts to get around the gateway', () => {
   it('the client cannot choose the upstream user or database', async () => {

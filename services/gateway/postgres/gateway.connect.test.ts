@@ -1,16 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { binaryQuery, pgClient, psql } from './testing/clients.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { useHarness, type Harness } from './testing/harness.js';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 describe('connecting through the gateway', () => {
   it('psql connects with a token as password and runs a query upstream (SCRAM upstream login)', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../core/events/types.js';
 import type { EncodableFrontendMessage } from './protocol/index.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { useHarness, type Harness } from './testing/harness.js';
 import { RawSession, summary } from './testing/raw-session.js';
 import { storedFrameOf } from '../../../ingest/model/stored-frame.js';
 import { PgQueryTracker } from '../../../ingest/projection/queries.js';
@@ -13,12 +13,7 @@ import type { QueryRow } from '../../../ingest/projection/rows.js';
 // timeout ends it), and the queries projection gives later statements their own rows.
 // The two sequences are those of gateway.portal-masking.test.ts.
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ limits: { idleTimeout: '3s' } });
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started), { limits: { idleTimeout: '3s' } });
 
 const parse = (statement: string, query: string): EncodableFrontendMessage => ({ kind: 'Parse', statement, query, parameterTypes: [] });
 const bind = (portal: string, statement: string): EncodableFrontendMessage => ({ kind: 'Bind', portal, statement, parameterFormats: [], parameters: [], resultFormats: [] });

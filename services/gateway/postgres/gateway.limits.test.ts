@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pgClient } from './testing/clients.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { useHarness, type Harness } from './testing/harness.js';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ limits: { idleTimeout: '2s', statementTimeout: '1s', tokenExpiryGrace: 0 } });
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started), { limits: { idleTimeout: '2s', statementTimeout: '1s', tokenExpiryGrace: 0 } });
 
 const errorOf = (c: { on(e: 'error', f: (err: Error) => void): unknown }) => new Promise<Error>((resolve) => c.on('error', resolve));
 

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { binaryQuery, pgClient, psql } from './testing/clients.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { useHarness, type Harness } from './testing/harness.js';
 import { RawSession, summary } from './testing/raw-session.js';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 const analyst = () => h.token('ann', ['analyst']);
 const SECRET_EMAIL = 'alice@example.com';

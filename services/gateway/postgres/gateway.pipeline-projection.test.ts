@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../core/events/types.js';
 import type { EncodableFrontendMessage } from './protocol/index.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { useHarness, type Harness } from './testing/harness.js';
 import { RawSession, summary } from './testing/raw-session.js';
 import { storedFrameOf } from '../../../ingest/model/stored-frame.js';
 import { maskLabelsOf } from '../../../ingest/projection/mask-labels.js';
@@ -16,12 +16,7 @@ import type { QueryRow } from '../../../ingest/projection/rows.js';
 // End to end: pipelined extended-protocol batches through the real gateway to a real PostgreSQL,
 // then the recorded frames through the ingest query projection.
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 /** Parse + Bind + Describe + Execute of one statement on its own named statement and portal. */
 const statement = (name: string, query: string, maxRows = 0): EncodableFrontendMessage[] => [

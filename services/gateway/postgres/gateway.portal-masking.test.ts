@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DecodedBackendMessage, EncodableFrontendMessage } from './protocol/index.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { useHarness, type Harness } from './testing/harness.js';
 import { RawSession } from './testing/raw-session.js';
 
 // End to end: portals executed more than once, re-bound or replaced, through the real gateway to a
 // real PostgreSQL, with the `masked` grant (customers.email redacted as ****, card numbers detected).
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 const EMAILS = /alice@example\.com|bob@example\.org/;
 const parse = (statement: string, query: string): EncodableFrontendMessage => ({ kind: 'Parse', statement, query, parameterTypes: [] });

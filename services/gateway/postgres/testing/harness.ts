@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +108,18 @@ GRANT ALL ON ALL TABLES IN SCHEMA public TO app, legacy, trusty;
 GRANT ALL ON SCHEMA public TO app;`;
 
 /** Starts PostgreSQL, the log, the issuer and a gateway; every suite gets its own. */
+/** One harness per test file: started before its tests (handed to `set`), closed after them. */
+export function useHarness(set: (h: Harness) => void, options: HarnessOptions = {}): void {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(options);
+    set(started);
+  }, 120_000);
+  afterAll(async () => {
+    await started?.close();
+  });
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-pgw-'));
   const pg = await startPostgresServer({
