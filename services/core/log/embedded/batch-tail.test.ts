@@ -1,16 +1,9 @@
-import { rm } from 'node:fs/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConsumedBatch } from '../port.js';
 import { openEmbeddedLog } from './embedded-log.js';
-import { tempDir } from './testing-log.js';
+import { tempDirsPerFile } from './testing-log.js';
 
-const dirs: string[] = [];
-afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
-async function dir(label: string): Promise<string> {
-  const d = await tempDir(label);
-  dirs.push(d);
-  return d;
-}
+const dir = tempDirsPerFile();
 
 const firstOf = (b: ConsumedBatch): number => b.records[0]!.offset;
 const until = async (check: () => boolean): Promise<void> => {

@@ -1,20 +1,14 @@
-import { readdir, rm, truncate, unlink, writeFile } from 'node:fs/promises';
+import { readdir, truncate, unlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isTollgateError } from '../../errors.js';
 import { openEmbeddedLog } from './embedded-log.js';
 import type { LogIo } from './io.js';
 import { LOCK_FILE } from './lock-file.js';
 import { probeIo } from './testing-io.js';
-import { collect, tempDir } from './testing-log.js';
+import { collect, tempDirsPerFile } from './testing-log.js';
 
-const dirs: string[] = [];
-async function dir(label: string): Promise<string> {
-  const d = await tempDir(label);
-  dirs.push(d);
-  return d;
-}
-afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+const dir = tempDirsPerFile();
 
 const KEY = 'one-key';
 const rec = (i: number, size = 100) => ({ key: KEY, value: Buffer.from(`v${i}:`.padEnd(size, '-')) });

@@ -1,25 +1,19 @@
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TollgateError } from '../../errors.js';
 import { isTollgateError } from '../../errors.js';
 import type { LogRecord } from '../port.js';
 import { openEmbeddedLog } from './embedded-log.js';
 import { LOCK_FILE } from './lock-file.js';
 import { probeIo } from './testing-io.js';
-import { collect, tempDir } from './testing-log.js';
+import { collect, tempDirsPerFile } from './testing-log.js';
 
 const require = createRequire(import.meta.url);
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number;
 
-const dirs: string[] = [];
-async function dir(label: string): Promise<string> {
-  const d = await tempDir(label);
-  dirs.push(d);
-  return d;
-}
-afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+const dir = tempDirsPerFile();
 
 const rec = (key: string, i: number) => ({ key, value: Buffer.from(`v${i}`.padEnd(100, '-')) });
 

@@ -1,17 +1,10 @@
-import { rm } from 'node:fs/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isTollgateError } from '../../errors.js';
 import { openEmbeddedLog } from './embedded-log.js';
 import { probeIo } from './testing-io.js';
-import { collect, readSegmentFiles, tempDir } from './testing-log.js';
+import { collect, readSegmentFiles, tempDirsPerFile } from './testing-log.js';
 
-const dirs: string[] = [];
-async function dir(label: string): Promise<string> {
-  const d = await tempDir(label);
-  dirs.push(d);
-  return d;
-}
-afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+const dir = tempDirsPerFile();
 
 const rec = (i: number) => ({ key: 'one-key', value: Buffer.alloc(200, i % 256) });
 

@@ -1,17 +1,10 @@
-import { rm } from 'node:fs/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isTollgateError } from '../../errors.js';
 import type { LogRecord } from '../port.js';
 import { openEmbeddedLog } from './embedded-log.js';
-import { tempDir } from './testing-log.js';
+import { tempDirsPerFile } from './testing-log.js';
 
-const dirs: string[] = [];
-afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
-async function dir(label: string): Promise<string> {
-  const d = await tempDir(label);
-  dirs.push(d);
-  return d;
-}
+const dir = tempDirsPerFile();
 
 // Sizes cross the consumer's read size (2 KiB) and the segment size (4 KiB) in both directions.
 const sizeOf = (i: number) => [10, 700, 2500, 5000, 90, 1500][i % 6] as number;

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { EventLog, LogRecord } from '../port.js';
@@ -10,6 +11,19 @@ import { segmentBases, segmentPath } from './segment.js';
 /** A fresh directory under the OS temp dir. */
 export function tempDir(label: string): Promise<string> {
   return mkdtemp(path.join(tmpdir(), `tg-embedded-${label}-`));
+}
+
+/** A maker of fresh temp directories, all removed after the test file's tests. */
+export function tempDirsPerFile(): (label: string) => Promise<string> {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+  return async (label) => {
+    const d = await tempDir(label);
+    dirs.push(d);
+    return d;
+  };
 }
 
 /** Consumes topic with a fresh group until n records arrived (or timeoutMs passed), then stops. */
